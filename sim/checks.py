@@ -1,0 +1,186 @@
+"""Validation rules for :class:`sim.config.Config`.
+
+Each rule raises :class:`ConfigError` (a ``ValueError``) whose message names
+the key path, the rule and the offending value, e.g.
+``queues.calls.service.mean must be > 0, got -1.0``. Checks run once, when a
+``Config`` is built (``__post_init__``) and again when a run starts, because
+dataclasses stay mutable.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import TYPE_CHECKING, Any
+
+from sim.config import DistKind
+
+if TYPE_CHECKING:
+    from sim.config import (
+        AgentGroupConfig,
+        ArrivalConfig,
+        Config,
+        DistributionConfig,
+        QueueConfig,
+    )
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_RESERVED = {"all"}
+MIX_TOLERANCE = 1e-6
+
+
+class ConfigError(ValueError):
+    """A configuration value breaks a rule; the message names key, rule, value."""
+
+
+def require(ok: bool, path: str, rule: str, value: Any) -> None:
+    """Raise ConfigError ``"<path> <rule>, got <value>"`` unless ``ok``."""
+    if not ok:
+        raise ConfigError(f"{path} {rule}, got {value!r}")
+
+
+def _finite(x: float) -> bool:
+    return isinstance(x, int | float) and math.isfinite(x)
+
+
+def check_positive(x: float, path: str) -> None:
+    """Require a finite number > 0."""
+    require(_finite(x) and x > 0, path, "must be a finite number > 0", x)
+
+
+def check_non_negative(x: float, path: str) -> None:
+    """Require a finite number >= 0."""
+    require(_finite(x) and x >= 0, path, "must be a finite number >= 0", x)
+
+
+def check_probability(x: float, path: str) -> None:
+    """Require a number in [0, 1]."""
+    require(_finite(x) and 0 <= x <= 1, path, "must be a probability in [0, 1]", x)
+
+
+def check_mix(weights: list[float], path: str) -> None:
+    """Require non-negative weights summing to 1."""
+    for i, w in enumerate(weights):
+        check_non_negative(w, f"{path}[{i}]")
+    total = float(sum(weights))
+    require(abs(total - 1.0) <= MIX_TOLERANCE, path, "must sum to 1", total)
+
+
+def check_distribution(d: DistributionConfig, path: str, *, allow_infinite: bool = False) -> None:
+    """Check one duration distribution."""
+    if d.mean is None:
+        require(allow_infinite, f"{path}.mean", "must be a number (null only for patience)", None)
+        return
+    if d.kind is DistKind.deterministic:
+        check_non_negative(d.mean, f"{path}.mean")
+    elif d.kind not in (DistKind.empirical, DistKind.trace):
+        check_positive(d.mean, f"{path}.mean")
+    if d.kind in (DistKind.lognormal, DistKind.gamma):
+        check_positive(d.cv, f"{path}.cv")
+    if d.kind in (DistKind.empirical, DistKind.trace):
+        _check_empirical(d, path)
+
+
+def _check_empirical(d: DistributionConfig, path: str) -> None:
+    require(len(d.values) > 0, f"{path}.values", "must list at least one value", d.values)
+    for i, v in enumerate(d.values):
+        check_non_negative(v, f"{path}.values[{i}]")
+    if d.weights:
+        require(
+            d.kind is DistKind.empirical, f"{path}.weights", "apply to empirical only", d.kind.name
+        )
+        require(
+            len(d.weights) == len(d.values),
+            f"{path}.weights",
+            f"must have one weight per value ({len(d.values)})",
+            len(d.weights),
+        )
+        check_mix(d.weights, f"{path}.weights")
+
+
+def check_arrival(a: ArrivalConfig, path: str) -> None:
+    """Check an arrival process."""
+    check_non_negative(a.rate, f"{path}.rate")
+    check_positive(a.profile_interval, f"{path}.profile_interval")
+    for i, m in enumerate(a.profile):
+        check_non_negative(m, f"{path}.profile[{i}]")
+    for i, t in enumerate(a.times):
+        check_non_negative(t, f"{path}.times[{i}]")
+        if i:
+            require(
+                t >= a.times[i - 1], f"{path}.times[{i}]", "must not precede the previous time", t
+            )
+
+
+def check_queue(q: QueueConfig, path: str) -> None:
+    """Check one queue."""
+    check_arrival(q.arrival, f"{path}.arrival")
+    check_distribution(q.service, f"{path}.service")
+    if q.patience is not None:
+        check_distribution(q.patience, f"{path}.patience", allow_infinite=True)
+    if q.capacity is not None:
+        require(q.capacity >= 1, f"{path}.capacity", "must be >= 1 or null", q.capacity)
+    check_non_negative(q.sl_threshold, f"{path}.sl_threshold")
+    check_probability(q.sl_target, f"{path}.sl_target")
+
+
+def check_group(g: AgentGroupConfig, path: str, queues: dict[str, QueueConfig]) -> None:
+    """Check one agent group and that its skills name existing queues."""
+    require(g.count >= 0, f"{path}.count", "must be >= 0", g.count)
+    for i, s in enumerate(g.skills):
+        require(s in queues, f"{path}.skills[{i}]", f"must name a queue ({sorted(queues)})", s)
+
+
+def check_names(names: list[str], path: str) -> None:
+    """Require identifier-like, non-reserved names."""
+    for n in names:
+        require(bool(_NAME.match(n)), f"{path}.{n}", "name must match [A-Za-z][A-Za-z0-9_]*", n)
+        require(n not in _RESERVED, f"{path}.{n}", f"name is reserved ({sorted(_RESERVED)})", n)
+
+
+def check_run(c: Config) -> None:
+    """Check run length, replications and output settings."""
+    check_positive(c.horizon, "horizon")
+    require(
+        _finite(c.warmup) and 0 <= c.warmup < c.horizon,
+        "warmup",
+        f"must be in [0, horizon={c.horizon})",
+        c.warmup,
+    )
+    check_positive(c.interval, "interval")
+    require(c.replications >= 1, "replications", "must be >= 1", c.replications)
+    require(c.workers >= 1, "workers", "must be >= 1", c.workers)
+    require(c.seed >= 0, "seed", "must be >= 0", c.seed)
+    if c.drain_limit is not None:
+        check_non_negative(c.drain_limit, "drain_limit")
+
+
+def check_shortcut_values(c: Config) -> None:
+    """Check the textbook shortcuts by their own names (they feed other keys)."""
+    if c.arrival_rate is not None:
+        check_non_negative(c.arrival_rate, "arrival_rate")
+    if c.mean_service is not None:
+        check_positive(c.mean_service, "mean_service")
+    if c.servers is not None:
+        require(c.servers >= 1, "servers", "must be >= 1", c.servers)
+    if c.mean_patience is not None:
+        check_positive(c.mean_patience, "mean_patience")
+    if c.capacity is not None:
+        require(c.capacity >= 1, "capacity", "must be >= 1 or null", c.capacity)
+
+
+def check_config(c: Config) -> None:
+    """Check a whole configuration; raise ConfigError on the first broken rule."""
+    check_run(c)
+    check_shortcut_values(c)
+    require(len(c.queues) > 0, "queues", "must define at least one queue", {})
+    require(len(c.agents) > 0, "agents", "must define at least one agent group", {})
+    check_names(list(c.queues), "queues")
+    check_names(list(c.agents), "agents")
+    for name, q in c.queues.items():
+        check_queue(q, f"queues.{name}")
+    for name, g in c.agents.items():
+        check_group(g, f"agents.{name}", c.queues)
+    served = {q for g in c.agents.values() if g.count > 0 for q in (g.skills or c.queues)}
+    for name in c.queues:
+        require(name in served, f"queues.{name}", "must be served by a group with count >= 1", name)

@@ -1,0 +1,142 @@
+"""The collector: one flat record per finished contact, stored in columnar chunks.
+
+Processes call :meth:`ContactLog.add` once per contact, when it leaves
+(served, abandoned, blocked) or when the run ends with it still inside
+(``open``). Every ``chunk_size`` contacts the rows become numpy columns and
+go to a sink: either kept (the per-contact table) or reduced at once to
+aggregates and dropped, which keeps memory flat over very long horizons.
+
+Levels (queue length, busy agents) are not sampled during the run: each
+record carries the instants at which the contact entered and left the queue
+and service, so every level is an exact step function derived afterwards
+(:func:`levels_frame`), and its time integral over any window is exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from sim.entities import OUTCOME_NAMES, Contact
+
+CHUNK = 65536
+
+Columns = dict[str, np.ndarray]
+
+RECORD = ("contact_id", "queue", "t_arrival", "t_queue", "t_answer", "t_end", "outcome", "agent_id")
+COLUMNS = (*RECORD, "group")
+_DTYPES = {"contact_id": np.int64, "queue": np.int16, "outcome": np.int8, "agent_id": np.int32}
+
+
+def to_columns(rows: Sequence[tuple], agent_groups: np.ndarray) -> Columns:
+    """Convert record tuples to numpy columns; ``group`` comes from the agent id."""
+    table = np.array(rows, dtype=float).reshape(len(rows), len(RECORD))
+    cols = {k: table[:, i].astype(_DTYPES.get(k, float)) for i, k in enumerate(RECORD)}
+    agent = cols["agent_id"]
+    cols["group"] = np.where(agent >= 0, agent_groups[np.maximum(agent, 0)], -1).astype(np.int16)
+    return cols
+
+
+class ContactLog:
+    """Collects one flat record per finished contact and hands them on in chunks.
+
+    The record is copied when the contact leaves, while its fields are hot in
+    the cache, and the contact object is then free to go.
+    """
+
+    def __init__(
+        self, sink: Callable[[Columns], None], agent_groups: Sequence[int], chunk_size: int = CHUNK
+    ) -> None:
+        self._sink = sink
+        self._groups = np.asarray(agent_groups, dtype=np.int16)
+        self._chunk = chunk_size
+        self._rows: list[tuple] = []
+        self.count = 0
+
+    def record(self, c: Contact, outcome: int, t_end: float) -> None:
+        """Record contact ``c`` leaving with ``outcome`` at ``t_end`` (NaN if still open)."""
+        rows = self._rows
+        agent = c.agent
+        rows.append(
+            (
+                c.id,
+                c.queue,
+                c.t_arrival,
+                c.t_queue,
+                c.t_answer,
+                t_end,
+                outcome,
+                -1 if agent is None else agent.id,
+            )
+        )
+        if len(rows) >= self._chunk:
+            self.flush()
+
+    def flush(self) -> None:
+        """Send the pending records to the sink."""
+        if self._rows:
+            self.count += len(self._rows)
+            self._sink(to_columns(self._rows, self._groups))
+            self._rows = []
+
+
+def concat_columns(chunks: Sequence[Columns]) -> Columns:
+    """Concatenate chunks, sorted by contact id."""
+    if not chunks:
+        return to_columns([], np.zeros(0, dtype=np.int16))
+    cols = {k: np.concatenate([c[k] for c in chunks]) for k in COLUMNS}
+    order = np.argsort(cols["contact_id"], kind="stable")
+    return {k: v[order] for k, v in cols.items()}
+
+
+def contacts_frame(
+    cols: Columns, replication: int, queue_names: Sequence[str], group_names: Sequence[str]
+) -> pd.DataFrame:
+    """The per-contact table with names instead of codes."""
+    frame = pd.DataFrame({k: cols[k] for k in COLUMNS})
+    frame.insert(0, "replication", np.int32(replication))
+    frame["queue"] = pd.Categorical.from_codes(cols["queue"].astype(int), list(queue_names))
+    frame["outcome"] = pd.Categorical.from_codes(cols["outcome"].astype(int), OUTCOME_NAMES)
+    frame["group"] = pd.Categorical.from_codes(cols["group"].astype(int), list(group_names))
+    return frame
+
+
+def levels_frame(contacts: pd.DataFrame, ends: Mapping[int, float]) -> pd.DataFrame:
+    """Exact step functions ``(replication, t, name, value)`` of queue length and busy agents.
+
+    One row per change; ``value`` holds from ``t`` until the next row of the
+    same replication and name. Contacts still open when the replication ended
+    (``ends[replication]``) leave at that instant.
+    """
+    frames = []
+    for rep, c in contacts.groupby("replication", observed=True, sort=True):
+        for name, start, stop in _segments(c, ends[rep]):
+            t, value = _step(start, stop)
+            frames.append(pd.DataFrame({"replication": rep, "t": t, "name": name, "value": value}))
+    if not frames:
+        return pd.DataFrame(columns=["replication", "t", "name", "value"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _segments(c: pd.DataFrame, end: float) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    admitted = c["outcome"].astype(str).to_numpy() != "blocked"
+    t_queue = c["t_queue"].to_numpy()[admitted]
+    answer = c["t_answer"].to_numpy()[admitted]
+    stop = c["t_end"].to_numpy()[admitted]
+    left_queue = np.where(np.isnan(answer), np.nan_to_num(stop, nan=end), answer)
+    served = ~np.isnan(answer)
+    busy_end = np.nan_to_num(stop[served], nan=end)
+    return [("queue_length", t_queue, left_queue), ("busy_agents", answer[served], busy_end)]
+
+
+def _step(start: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    t = np.concatenate((start, stop))
+    delta = np.concatenate((np.ones(len(start)), -np.ones(len(stop))))
+    order = np.argsort(t, kind="stable")
+    t, value = t[order], np.cumsum(delta[order])
+    last = np.r_[t[1:] != t[:-1], True]
+    t, value = t[last], value[last]
+    changed = np.r_[True, value[1:] != value[:-1]]
+    return t[changed], value[changed].astype(np.int32)

@@ -1,0 +1,177 @@
+"""Theory beside the simulation: exact textbook values and Erlang staffing baselines.
+
+``theory_for`` recognises three textbook shapes and returns exact
+steady-state values in the same definitions as :mod:`sim.summary`:
+
+- one queue, identical exponential agents, constant Poisson rate,
+  exponential or no patience, any capacity: M/M/c/K+M (Erlang B, C, A);
+- one queue, one agent, general service, no patience or capacity: M/G/1
+  (Pollaczek-Khinchine; the full wait distribution for M/D/1);
+- several queues of different priorities served by one group with a common
+  exponential service time: non-preemptive priority M/M/c (Cobham).
+
+Anything else (profiles, several groups with skills, non-exponential
+patience) has no exact formula here and gets only the staffing baseline.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from sim import analytic
+from sim.config import Config, DistKind, QueueConfig
+from sim.distributions import from_config
+from sim.summary import PERCENTILES
+
+
+def _constant_rate(q: QueueConfig) -> float | None:
+    profile = set(q.arrival.profile)
+    if len(profile) > 1:
+        return None
+    return q.arrival.rate * (profile.pop() if profile else 1.0)
+
+
+def _exponential(d) -> bool:
+    return d.kind is DistKind.exponential and d.mean is not None
+
+
+def _patience_mean(q: QueueConfig) -> float | bool | None:
+    """Mean of exponential patience, None for no abandonment, False otherwise."""
+    if q.patience is None or q.patience.mean is None:
+        return None
+    return q.patience.mean if _exponential(q.patience) else False
+
+
+def _servers_of(cfg: Config, name: str) -> int:
+    return sum(g.count for g in cfg.agents.values() if not g.skills or name in g.skills)
+
+
+def _rows(scope: str, values: dict[str, float]) -> list[tuple[str, str, float]]:
+    return [(scope, k, float(v)) for k, v in values.items() if v is not None and not math.isnan(v)]
+
+
+def _from_queue_theory(t: analytic.QueueTheory, lam: float) -> dict[str, float]:
+    return {
+        "p_wait": t.p_wait,
+        "mean_wait": t.mean_wait,
+        "asa": t.mean_wait_served,
+        "service_level": t.service_level,
+        "p_abandon": t.p_abandon,
+        "p_block": t.p_block,
+        "mean_queue": t.mean_queue,
+        "occupancy": t.occupancy,
+        "arrival_rate": lam,
+    }
+
+
+def _single_queue(cfg: Config) -> dict[str, float] | None:
+    name, q = next(iter(cfg.queues.items()))
+    lam, c, patience = _constant_rate(q), _servers_of(cfg, name), _patience_mean(q)
+    if lam is None or patience is False or lam == 0:
+        return None
+    if _exponential(q.service):
+        try:
+            t = analytic.birth_death(lam, q.service.mean, c, q.capacity, patience, q.sl_threshold)
+        except ValueError:  # unstable without abandonment: no steady state
+            return None
+        values = _from_queue_theory(t, lam)
+        if patience is None and q.capacity is None:
+            values |= _erlang_c_percentiles(t.p_wait, c / q.service.mean - lam)
+        return values
+    if c == 1 and patience is None and q.capacity is None:
+        return _mg1(q, lam)
+    return None
+
+
+def _erlang_c_percentiles(p_wait: float, decay: float) -> dict[str, float]:
+    """Wait percentiles of M/M/c: P(W > x) = p_wait * exp(-(c mu - lambda) x)."""
+    out = {}
+    for p in PERCENTILES:
+        tail = 1 - p / 100
+        out[f"wait_p{p}"] = 0.0 if p_wait <= tail else math.log(p_wait / tail) / decay
+    return out
+
+
+def _mg1(q: QueueConfig, lam: float) -> dict[str, float] | None:
+    dist = from_config(q.service)
+    rho = lam * dist.mean
+    if rho >= 1:
+        return None
+    wait = analytic.mg1_mean_wait(lam, dist.mean, dist.variance / dist.mean**2)
+    sl = float("nan")
+    if q.service.kind is DistKind.deterministic:
+        sl = analytic.md1_wait_cdf(lam, dist.mean, q.sl_threshold)
+    return {
+        "p_wait": rho,
+        "mean_wait": wait,
+        "service_level": sl,
+        "mean_queue": lam * wait,
+        "occupancy": rho,
+    }
+
+
+def _priority(cfg: Config) -> list[tuple[str, str, float]] | None:
+    queues = list(cfg.queues.items())
+    rates = [_constant_rate(q) for _, q in queues]
+    means = {q.service.mean for _, q in queues}
+    simple = all(
+        _exponential(q.service) and _patience_mean(q) is None and q.capacity is None
+        for _, q in queues
+    )
+    if len(cfg.agents) != 1 or None in rates or len(means) != 1 or not simple:
+        return None
+    order = sorted(range(len(queues)), key=lambda i: queues[i][1].priority)
+    if len({queues[i][1].priority for i in order}) != len(order):
+        return None
+    c, mean = next(iter(cfg.agents.values())).count, means.pop()
+    try:
+        waits = analytic.priority_mmc_waits([rates[i] for i in order], mean, c)
+        total = analytic.mmc(sum(rates), mean, c)
+    except ValueError:
+        return None
+    rows = _rows(
+        "all", {"mean_wait": total.mean_wait, "p_wait": total.p_wait, "occupancy": total.occupancy}
+    )
+    for i, w in zip(order, waits, strict=True):
+        rows += _rows(queues[i][0], {"mean_wait": w, "p_wait": total.p_wait})
+    return rows
+
+
+def theory_for(cfg: Config) -> pd.DataFrame:
+    """Exact steady-state values for textbook models; empty when none applies."""
+    rows: list[tuple[str, str, float]] = []
+    if len(cfg.queues) == 1:
+        values = _single_queue(cfg)
+        if values is not None:
+            name = next(iter(cfg.queues))
+            rows = _rows("all", values) + _rows(name, values)
+    else:
+        rows = _priority(cfg) or []
+    return pd.DataFrame(rows, columns=["scope", "metric", "theory"])
+
+
+def staffing_baseline(cfg: Config) -> pd.DataFrame:
+    """Erlang C/A agents needed per queue, alone, at its mean and peak rate."""
+    rows = []
+    for name, q in cfg.queues.items():
+        rates = [q.arrival.rate * m for m in (q.arrival.profile or [1.0])]
+        patience = _patience_mean(q) or None
+        method = "Erlang A" if patience else "Erlang C"
+        mean = from_config(q.service).mean
+        for label, lam in (("mean", sum(rates) / len(rates)), ("peak", max(rates))):
+            need = _needed(lam, mean, q, patience)
+            rows.append((name, label, lam, lam * mean, need, method))
+    return pd.DataFrame(
+        rows, columns=["queue", "rate", "arrival_rate", "load", "agents_needed", "method"]
+    )
+
+
+def _needed(lam: float, mean: float, q: QueueConfig, patience: float | None) -> int:
+    if lam == 0:
+        return 0
+    try:
+        return analytic.staff_for_service_level(lam, mean, q.sl_threshold, q.sl_target, patience)
+    except ValueError:
+        return -1

@@ -1,0 +1,134 @@
+"""Configs compose, and each kind of bad input stops with a message naming key, value and rule."""
+
+from pathlib import Path
+
+import pytest
+from hydra.errors import ConfigCompositionException
+
+from sim.api import CONFIG_DIR, load_config
+from sim.checks import ConfigError
+from sim.config import AgentGroupConfig, DistKind, DistributionConfig
+from tests.conftest import make_config, queue
+
+SCENARIOS = sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml"))
+EXPERIMENTS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_every_scenario_composes(name):
+    cfg = load_config(name)
+    assert cfg.name == name and cfg.queues and cfg.agents
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_every_experiment_composes(name):
+    assert load_config("default", [f"experiment={name}"]).queues
+
+
+def test_textbook_shortcuts_flow_into_the_model():
+    cfg = load_config("mmc", ["arrival_rate=45", "mean_service=1", "servers=50", "mean_patience=2"])
+    q = cfg.queues["calls"]
+    assert (q.arrival.rate, q.service.mean, q.patience.mean) == (45, 1, 2)
+    assert cfg.agents["agents"].count == 50
+    erlang_b = load_config("mmcc", ["servers=20"])
+    assert erlang_b.queues["calls"].capacity == 20
+
+
+@pytest.mark.parametrize(
+    ("scenario", "override", "message"),
+    [
+        ("mmc", "servers=0", "servers must be >= 1, got 0"),
+        ("mmc", "arrival_rate=-1", "arrival_rate must be a finite number >= 0, got -1.0"),
+        ("mmc", "mean_service=0", "mean_service must be a finite number > 0, got 0.0"),
+        ("mmc", "warmup=5000", "warmup must be in [0, horizon=1440.0), got 5000.0"),
+        ("mmc", "replications=0", "replications must be >= 1, got 0"),
+        (
+            "mmc",
+            "queues.calls.sl_target=1.5",
+            "queues.calls.sl_target must be a probability in [0, 1], got 1.5",
+        ),
+        (
+            "mmc",
+            "queues.calls.arrival.profile=[1,-2]",
+            "queues.calls.arrival.profile[1] must be a finite number >= 0, got -2.0",
+        ),
+        (
+            "mmc",
+            "agents.agents.skills=[callz]",
+            "agents.agents.skills[0] must name a queue (['calls']), got 'callz'",
+        ),
+        (
+            "default",
+            "servers=3",
+            "servers is a textbook shortcut that scenario 'default' does not use",
+        ),
+        ("mmc", "queues.calls.service.kind=lognormal", None),  # valid: lognormal with cv 1
+        ("mmc", "queues.calls.service.cv=-1", None),  # cv unused by exponential: allowed
+    ],
+)
+def test_rule_violations_name_key_value_and_rule(scenario, override, message):
+    if message is None:
+        load_config(scenario, [override])
+        return
+    with pytest.raises(ConfigError) as err:
+        load_config(scenario, [override])
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("override", "fragment"),
+    [
+        ("serverz=3", "serverz"),  # typo in a key
+        ("servers=abc", "servers"),  # wrong type
+        ("queues.calls.service.kind=weibull", "weibull"),  # not an Enum member
+    ],
+)
+def test_typos_and_types_are_rejected_by_the_schema(override, fragment):
+    with pytest.raises(ConfigCompositionException) as err:
+        load_config("mmc", [override])
+    text = str(err.value) + str(err.value.__cause__)
+    assert fragment in text
+
+
+def test_inconsistent_fields_in_python():
+    with pytest.raises(ConfigError, match=r"queues.calls.service.weights must sum to 1, got 0.9"):
+        make_config(
+            {
+                "calls": queue(
+                    service=DistributionConfig(
+                        kind=DistKind.empirical, values=[1, 2], weights=[0.5, 0.4]
+                    )
+                )
+            }
+        )
+    with pytest.raises(ConfigError, match=r"weights must have one weight per value \(2\), got 3"):
+        make_config(
+            {
+                "calls": queue(
+                    service=DistributionConfig(
+                        kind=DistKind.empirical, values=[1, 2], weights=[0.5, 0.3, 0.2]
+                    )
+                )
+            }
+        )
+    with pytest.raises(ConfigError, match=r"queues.b must be served by a group with count >= 1"):
+        make_config({"a": queue(), "b": queue()}, {"g": AgentGroupConfig(count=2, skills=["a"])})
+    with pytest.raises(ConfigError, match=r"queues.calls.arrival.times\[1\] must not precede"):
+        q = queue()
+        q.arrival.times = [2.0, 1.0]
+        make_config({"calls": q})
+    with pytest.raises(ConfigError, match=r"queues.all name is reserved"):
+        make_config({"all": queue()})
+
+
+def test_validation_runs_again_at_run_time():
+    from sim.runner import run_experiment
+
+    cfg = make_config()
+    cfg.horizon = -5
+    with pytest.raises(ConfigError, match="horizon must be a finite number > 0, got -5"):
+        run_experiment(cfg)
+
+
+def test_configs_dir_is_the_repository_one():
+    assert (Path(CONFIG_DIR) / "config.yaml").exists()
