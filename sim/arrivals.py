@@ -118,19 +118,21 @@ class ArrivalStream:
         self._done = done
 
     def start(self) -> None:
-        """Schedule the first arrival."""
-        self._schedule(self._env.now)
+        """Schedule the first arrival (or report at once that there is none)."""
+        t = next(self._times, None)
+        if t is None:
+            self._done()
+        else:
+            self._env.timeout(t - self._env.now).callbacks.append(self._arrive)
 
     def _arrive(self, _event: simpy.Event) -> None:
+        """A contact arrives now; draw its attributes, admit it, schedule the next."""
         now = self._env.now
         contact = Contact(
             next(self._ids), self._queue, now, next(self._handle), now + next(self._patience)
         )
         self._admit(contact)
-        self._schedule(now)
-
-    def _schedule(self, now: float) -> None:
-        t = next(self._times, None)
+        t = next(self._times, None)  # inlined rather than shared with start(): hot path
         if t is None:
             self._done()
         else:

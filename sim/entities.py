@@ -40,6 +40,9 @@ class Contact:
     Attributes drawn at arrival (so that the k-th contact of a queue is the
     same in every scenario): ``handle`` (handle time with a standard agent)
     and ``deadline`` (arrival + patience; ``inf`` = never abandons).
+    ``outcome`` is set only when a contact is closed while it may still sit
+    in a queue (abandoned, blocked), so that the queue skips it later; the
+    outcome of record is the one written to the log.
     """
 
     __slots__ = (

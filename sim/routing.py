@@ -110,7 +110,6 @@ class Router:
         self.limited = [c < math.inf for c in plan.capacity]
         self.groups_for_queue = plan.groups_for_queue
         self.in_system = [0] * len(plan.capacity)
-        self.n_busy = 0
         self.sources_open = n_sources
         self.drained = env.event()
         self._deadlines: list[list] = [[] for _ in plan.capacity]
@@ -131,7 +130,6 @@ class Router:
         for g in self.groups_for_queue[q]:  # preference order; first with an idle agent
             idle = self.idle[g]
             if idle:
-                self.n_busy += 1
                 self._start(contact, idle.popleft(), contact.t_queue)
                 return
         self.waiting[q].append(contact)
@@ -152,19 +150,16 @@ class Router:
     def _finish(self, agent: Agent, _event: simpy.Event) -> None:
         contact = agent.contact
         now = self.env.now
-        contact.outcome = SERVED
         if self.limited[contact.queue]:
             self.in_system[contact.queue] -= 1
         self.record(contact, SERVED, now)
         agent.contact = None
         single = self.single[agent.group]
-        nxt = (
-            self._next_in(single, now)
-            if single is not None
-            else self._next_contact(agent.group, now)
-        )
+        if single is None:
+            nxt = self._next_contact(agent.group, now)
+        else:
+            nxt = self._next_in(single, now) if single else None
         if nxt is None:
-            self.n_busy -= 1
             self.idle[agent.group].append(agent)
             if self.sources_open == 0:
                 self._check_drained()
@@ -223,7 +218,9 @@ class Router:
         self.record(contact, outcome, t_end)
 
     def _check_drained(self) -> None:
-        if self.sources_open == 0 and self.n_busy == 0 and not self.drained.triggered:
+        if self.sources_open or self.drained.triggered:
+            return
+        if all(len(idle) == len(group) for idle, group in zip(self.idle, self.agents, strict=True)):
             self.drained.succeed()
 
     def close_all(self) -> None:

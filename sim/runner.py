@@ -48,7 +48,11 @@ class ReplicationResult:
 
 
 class _Sink:
-    """Receives record chunks: keeps them, or reduces them at once."""
+    """Receives record chunks: reduces each at once, and keeps it if asked to.
+
+    Reducing chunk by chunk bounds the temporaries of the statistics by the
+    chunk size, whether or not the per-contact table is kept.
+    """
 
     def __init__(self, cfg: Config, model_end: Callable[[], float]) -> None:
         self.keep = cfg.keep_records
@@ -58,10 +62,9 @@ class _Sink:
         self._end = model_end
 
     def __call__(self, cols: Columns) -> None:
+        self.partial = merge(self.partial, reduce_chunk(cols, self.win, self._end()))
         if self.keep:
             self.chunks.append(cols)
-        else:
-            self.partial = merge(self.partial, reduce_chunk(cols, self.win, self._end()))
 
 
 @contextlib.contextmanager
@@ -108,13 +111,13 @@ def run_replication(
     with gc_paused():
         _simulate(cfg, model, advance)
     end = model.env.now
-    cols = concat_columns(sink.chunks) if sink.keep else None
-    part = reduce_chunk(cols, sink.win, end) if cols is not None else sink.partial
+    part = sink.partial
     staffed = staffed_time(model.group_sizes, sink.win)
     kpis = replication_kpis(part, sink.win, staffed, model.queue_names, model.group_names)
     intervals = interval_table(part, sink.win, staffed, model.queue_names)
     contacts = None
-    if cols is not None:
+    if sink.keep:
+        cols = concat_columns(sink.chunks, consume=True)
         contacts = contacts_frame(cols, replication, model.queue_names, model.group_names)
     for frame in (kpis, intervals):
         frame.insert(0, "replication", replication)

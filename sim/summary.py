@@ -107,21 +107,31 @@ def merge(a: Partial, b: Partial) -> Partial:
     return Partial(*(getattr(a, f.name) + getattr(b, f.name) for f in fields(Partial)))
 
 
-def integral(starts: np.ndarray, stops: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """``G(x) = sum_i |[s_i, e_i] & [0, x]|`` at each point (exact, O(n log n))."""
-    s, e = np.sort(starts), np.sort(stops)
-    cs = np.concatenate(([0.0], np.cumsum(s)))
-    ce = np.concatenate(([0.0], np.cumsum(e)))
-    ks = np.searchsorted(s, points, side="right")
-    ke = np.searchsorted(e, points, side="right")
-    return (ks * points - cs[ks]) - (ke * points - ce[ke])
-
-
 def time_in_intervals(starts: np.ndarray, stops: np.ndarray, win: Window) -> np.ndarray:
-    """Time covered by the segments in each interval, then in the window."""
-    g = integral(starts, stops, win.edges)
-    w = integral(starts, stops, np.array([win.warmup, win.horizon]))
-    return np.concatenate((np.diff(g), [w[1] - w[0]]))
+    """Exact time covered by segments ``[start, stop]`` in each interval, then in the window.
+
+    O(n): a segment inside one interval adds its length there; a longer one
+    adds its two partial ends and whole intervals in between (difference array).
+    """
+    n, edges = win.n_intervals, win.edges
+    s = np.clip(starts, 0.0, win.horizon)
+    e = np.clip(stops, 0.0, win.horizon)
+    keep = e > s
+    s, e = s[keep], e[keep]
+    i_s = np.minimum((s // win.interval).astype(np.int64), n - 1)
+    i_e = np.minimum((e // win.interval).astype(np.int64), n - 1)
+    same = i_s == i_e
+    out = np.zeros(n)  # (bincount of nothing would be an int array)
+    out += np.bincount(i_s[same], weights=(e - s)[same], minlength=n)
+    d = ~same
+    out += np.bincount(i_s[d], weights=edges[i_s[d] + 1] - s[d], minlength=n)
+    out += np.bincount(i_e[d], weights=e[d] - edges[i_e[d]], minlength=n)
+    between = np.cumsum(
+        np.bincount(i_s[d] + 1, minlength=n + 1) - np.bincount(i_e[d], minlength=n + 1)
+    )
+    out += between[:n] * np.diff(edges)
+    window = np.clip(np.minimum(e, win.horizon) - np.maximum(s, win.warmup), 0.0, None).sum()
+    return np.append(out, window)
 
 
 def _waits(cols: Columns) -> tuple[np.ndarray, np.ndarray]:
@@ -133,8 +143,8 @@ def _waits(cols: Columns) -> tuple[np.ndarray, np.ndarray]:
     return wait, answered
 
 
-def _field_values(cols: Columns, thresholds: np.ndarray) -> np.ndarray:
-    """Per-contact contributions to each of FIELDS (rows: contacts)."""
+def _field_values(cols: Columns, thresholds: np.ndarray) -> list[np.ndarray]:
+    """Per-contact contributions to each of FIELDS (one array per field)."""
     out = cols["outcome"]
     wait, answered = _waits(cols)
     known = ~np.isnan(wait)
@@ -155,7 +165,7 @@ def _field_values(cols: Columns, thresholds: np.ndarray) -> np.ndarray:
         np.where(answered, wait, 0.0),
         handle,
     ]
-    return np.column_stack(values).astype(float)
+    return values
 
 
 def _slots(cols: Columns, win: Window) -> tuple[np.ndarray, np.ndarray]:
@@ -165,9 +175,15 @@ def _slots(cols: Columns, win: Window) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _add_by_slot(target: np.ndarray, key: np.ndarray, idx: np.ndarray, w, values) -> None:
-    """Add rows of ``values`` into ``target[key, idx]`` and window rows into the last slot."""
-    np.add.at(target, (key, idx), values)
-    np.add.at(target, (key[w], target.shape[1] - 1), values[w])
+    """Add each ``values[f]`` into ``target[key, idx, f]``, window rows also into the last slot."""
+    rows, slots = target.shape[:2]
+    flat = key * slots + idx
+    flat_w = key[w] * slots + (slots - 1)
+    for f, v in enumerate(values):
+        weights = np.asarray(v, dtype=float)
+        sums = np.bincount(flat, weights=weights, minlength=rows * slots)
+        sums += np.bincount(flat_w, weights=weights[w], minlength=rows * slots)
+        target[:, :, f] += sums.reshape(rows, slots)
 
 
 def reduce_chunk(cols: Columns, win: Window, end: float) -> Partial:
@@ -182,7 +198,9 @@ def reduce_chunk(cols: Columns, win: Window, end: float) -> Partial:
     _add_groups(part, cols, idx, w)
     wait, _ = _waits(cols)
     keep = w & ~np.isnan(wait)
-    np.add.at(part.hist, (q[keep], _hist_bins(wait[keep])), 1.0)
+    bins = part.hist.shape[1]
+    flat = q[keep] * bins + _hist_bins(wait[keep])
+    part.hist += np.bincount(flat, minlength=part.hist.size).reshape(part.hist.shape)
     return part
 
 
@@ -204,9 +222,8 @@ def _add_times(part: Partial, cols: Columns, win: Window, end: float) -> None:
 def _add_groups(part: Partial, cols: Columns, idx: np.ndarray, w: np.ndarray) -> None:
     served = cols["outcome"] == SERVED
     handle = cols["t_end"][served] - cols["t_answer"][served]
-    values = np.column_stack((np.ones(len(handle)), handle))
     group = cols["group"][served].astype(int)
-    _add_by_slot(part.group_counts, group, idx[served], w[served], values)
+    _add_by_slot(part.group_counts, group, idx[served], w[served], [np.ones(len(handle)), handle])
 
 
 def _hist_bins(wait: np.ndarray) -> np.ndarray:

@@ -4,18 +4,25 @@ import pytest
 from sim.entities import ABANDONED, BLOCKED, SERVED
 from sim.kpis import replication_kpis
 from sim.metrics import RECORD, to_columns
-from sim.summary import HIST_EDGES, Window, integral, percentile, reduce_chunk, time_in_intervals
+from sim.summary import HIST_EDGES, Window, percentile, reduce_chunk, time_in_intervals
 
 NAN = float("nan")
 
 
-def test_integral_matches_brute_force():
+def test_time_in_intervals_matches_brute_force():
     rng = np.random.default_rng(1)
-    s = rng.uniform(0, 100, 300)
-    e = s + rng.exponential(5, 300)
-    pts = np.array([0.0, 3.3, 50.0, 99.0, 130.0])
-    brute = [np.sum(np.clip(np.minimum(e, x) - s, 0, None)) for x in pts]
-    assert np.allclose(integral(s, e, pts), brute)
+    s = rng.uniform(-5, 100, 3000)
+    e = s + rng.exponential(8, 3000) * rng.integers(0, 2, 3000)  # some empty, some long
+    win = Window(horizon=97, warmup=13, interval=10, thresholds=(0.5,), n_groups=1)
+    edges = [*list(win.edges), win.warmup, win.horizon]
+    grid = np.array(edges)
+
+    def covered(x):
+        return np.sum(np.clip(np.minimum(e, x) - np.maximum(s, 0), 0, None))
+
+    g = np.array([covered(x) for x in grid])
+    brute = np.append(np.diff(g[: len(win.edges)]), g[-1] - g[-2])
+    assert np.allclose(time_in_intervals(s, e, win), brute)
 
 
 def test_time_in_intervals_and_window():
