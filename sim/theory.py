@@ -145,7 +145,9 @@ def theory_for(cfg: Config) -> pd.DataFrame:
     if len(cfg.queues) == 1:
         values = _single_queue(cfg)
         if values is not None:
-            name = next(iter(cfg.queues))
+            name, q = next(iter(cfg.queues.items()))
+            lam = _constant_rate(q)
+            values |= {"offered": lam * (cfg.horizon - cfg.warmup), "aht": from_config(q.service).mean}
             rows = _rows("all", values) + _rows(name, values)
     else:
         rows = _priority(cfg) or []
