@@ -90,30 +90,23 @@ def arrival_times(
 
 
 class ArrivalStream:
-    """Contacts of one queue arrive at ``times`` and are admitted.
+    """Contacts arrive at ``times``: ``make`` creates each one, ``admit`` takes it in.
 
-    Each contact's attributes are drawn at arrival from the queue's own
-    streams (handle time, patience), so the k-th contact of a queue is the
-    same in every scenario. Driven by event callbacks rather than a
-    generator process: each arrival schedules the next, which saves a
-    process resume per contact.
+    Driven by event callbacks rather than a generator process: each arrival
+    schedules the next, which saves a process resume per contact.
     """
 
     def __init__(
         self,
         env: simpy.Environment,
-        queue: int,
-        ids: Iterator[int],
         times: Iterator[float],
-        draws: tuple[Iterator[float], Iterator[float]],
-        admit: Callable[[Contact], None],
+        make: Callable[[float], Contact] | None,
+        admit: Callable[[Contact, float], None],
         done: Callable[[], None],
     ) -> None:
         self._env = env
-        self._queue = queue
-        self._ids = ids
         self._times = times
-        self._handle, self._patience = draws
+        self._make = make
         self._admit = admit
         self._done = done
 
@@ -126,13 +119,47 @@ class ArrivalStream:
             self._env.timeout(t - self._env.now).callbacks.append(self._arrive)
 
     def _arrive(self, _event: simpy.Event) -> None:
-        """A contact arrives now; draw its attributes, admit it, schedule the next."""
+        """A contact arrives now; make it, admit it, schedule the next."""
         now = self._env.now
-        contact = Contact(
-            next(self._ids), self._queue, now, next(self._handle), now + next(self._patience)
-        )
-        self._admit(contact)
+        self._admit(self._make(now), now)
         t = next(self._times, None)  # inlined rather than shared with start(): hot path
+        if t is None:
+            self._done()
+        else:
+            self._env.timeout(t - now).callbacks.append(self._arrive)
+
+
+class QueueArrivals(ArrivalStream):
+    """The arrival process of a textbook queue, with contact creation inlined.
+
+    Handle time and patience are drawn at arrival from the queue's own
+    streams, so the k-th contact of a queue is the same in every scenario.
+    ``_arrive`` repeats the base class's scheduling instead of calling a
+    ``make`` function: this is the hottest loop of the simulator.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        times: Iterator[float],
+        queue: int,
+        ids: Iterator[int],
+        draws: tuple[Iterator[float], Iterator[float]],
+        admit: Callable[[Contact, float], None],
+        done: Callable[[], None],
+    ) -> None:
+        super().__init__(env, times, None, admit, done)
+        self._queue = queue
+        self._ids = ids
+        self._handle, self._patience = draws
+
+    def _arrive(self, _event: simpy.Event) -> None:
+        now = self._env.now
+        q = self._queue
+        self._admit(
+            Contact(next(self._ids), q, q, now, next(self._handle), now + next(self._patience)), now
+        )
+        t = next(self._times, None)
         if t is None:
             self._done()
         else:

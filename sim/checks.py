@@ -114,8 +114,16 @@ def check_arrival(a: ArrivalConfig, path: str) -> None:
 
 def check_queue(q: QueueConfig, path: str) -> None:
     """Check one queue."""
-    check_arrival(q.arrival, f"{path}.arrival")
-    check_distribution(q.service, f"{path}.service")
+    if q.arrival is not None:
+        check_arrival(q.arrival, f"{path}.arrival")
+        require(
+            q.service is not None,
+            f"{path}.service",
+            "must be set when the queue has its own arrival",
+            None,
+        )
+    if q.service is not None:
+        check_distribution(q.service, f"{path}.service")
     if q.patience is not None:
         check_distribution(q.patience, f"{path}.patience", allow_infinite=True)
     if q.capacity is not None:
@@ -129,6 +137,17 @@ def check_group(g: AgentGroupConfig, path: str, queues: dict[str, QueueConfig]) 
     require(g.count >= 0, f"{path}.count", "must be >= 0", g.count)
     for i, s in enumerate(g.skills):
         require(s in queues, f"{path}.skills[{i}]", f"must name a queue ({sorted(queues)})", s)
+    check_hours(g.hours, f"{path}.hours")
+
+
+def check_hours(hours: list[float], path: str) -> None:
+    """A daily window ``[start, end]`` in minutes from midnight, or empty."""
+    if not hours:
+        return
+    require(len(hours) == 2, path, "must be [start, end] in minutes from midnight", hours)
+    start, end = hours
+    require(0 <= start < 1440, f"{path}[0]", "must be in [0, 1440)", start)
+    require(start < end <= start + 1440, f"{path}[1]", "must be in (start, start + 1440]", end)
 
 
 def check_names(names: list[str], path: str) -> None:
@@ -171,6 +190,8 @@ def check_shortcut_values(c: Config) -> None:
 
 def check_config(c: Config) -> None:
     """Check a whole configuration; raise ConfigError on the first broken rule."""
+    from sim.checks_journey import check_journey
+
     check_run(c)
     check_shortcut_values(c)
     require(len(c.queues) > 0, "queues", "must define at least one queue", {})
@@ -184,3 +205,4 @@ def check_config(c: Config) -> None:
     served = {q for g in c.agents.values() if g.count > 0 for q in (g.skills or c.queues)}
     for name in c.queues:
         require(name in served, f"queues.{name}", "must be served by a group with count >= 1", name)
+    check_journey(c)

@@ -12,66 +12,55 @@ running parts, choosing implementations from the Enums below.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
 
 from hydra.core.config_store import ConfigStore
 
+from sim.config_base import ArrivalConfig, DistKind, DistributionConfig
+from sim.config_journey import (
+    BacklogConfig,
+    ChannelConfig,
+    ChannelMode,
+    DemandConfig,
+    IvrConfig,
+    ReasonConfig,
+    RouteConfig,
+    SegmentConfig,
+    SelfServiceConfig,
+    SurgeConfig,
+)
 
-class DistKind(Enum):
-    """Families of distributions a duration can follow."""
-
-    exponential = "exponential"
-    lognormal = "lognormal"
-    gamma = "gamma"
-    deterministic = "deterministic"
-    empirical = "empirical"
-    trace = "trace"
-
-
-@dataclass
-class DistributionConfig:
-    """A non-negative random duration, in minutes.
-
-    Attributes:
-        kind: distribution family.
-        mean: mean in minutes (the constant for ``deterministic``). For a
-            patience distribution ``null`` means "never abandons".
-        cv: coefficient of variation (lognormal and gamma only).
-        values: support points (empirical), or the successive draws
-            themselves, repeated cyclically (trace: replays recorded data).
-        weights: probabilities of ``values`` (empirical only; empty = equal).
-    """
-
-    kind: DistKind = DistKind.exponential
-    mean: float | None = 1.0
-    cv: float = 1.0
-    values: list[float] = field(default_factory=list)
-    weights: list[float] = field(default_factory=list)
-
-
-@dataclass
-class ArrivalConfig:
-    """Poisson arrivals with an optional piecewise-constant, cyclic profile.
-
-    The rate in profile interval ``i`` is ``rate * profile[i]``; the profile
-    repeats every ``len(profile) * profile_interval`` minutes from time 0.
-    An empty profile means a homogeneous Poisson process. A non-empty
-    ``times`` replays those arrival instants instead (a recorded trace);
-    ``rate`` and ``profile`` are then ignored.
-    """
-
-    rate: float = 1.0
-    profile: list[float] = field(default_factory=list)
-    profile_interval: float = 30.0
-    times: list[float] = field(default_factory=list)
+__all__ = [
+    "AgentGroupConfig",
+    "ArrivalConfig",
+    "BacklogConfig",
+    "ChannelConfig",
+    "ChannelMode",
+    "Config",
+    "DemandConfig",
+    "DistKind",
+    "DistributionConfig",
+    "IvrConfig",
+    "QueueConfig",
+    "ReasonConfig",
+    "RouteConfig",
+    "SegmentConfig",
+    "SelfServiceConfig",
+    "SurgeConfig",
+    "register_configs",
+]
 
 
 @dataclass
 class QueueConfig:
     """One queue: where contacts of one type wait for an agent.
 
+    A queue is fed by its own ``arrival`` process (textbook models), by the
+    demand model through ``routes``, or both. Contacts from the demand model
+    take handle time and patience from their channel unless the queue sets
+    ``service`` / ``patience`` itself.
+
     Attributes:
-        arrival: the arrival process feeding this queue.
+        arrival: the queue's own arrival process (``null`` = none).
         service: handle time (talk + hold + wrap-up) with a standard agent.
         patience: time a contact is willing to wait; ``null`` = infinite.
         capacity: most contacts of this queue in the system (waiting plus in
@@ -83,8 +72,8 @@ class QueueConfig:
         sl_target: the service-level goal, used for staffing baselines.
     """
 
-    arrival: ArrivalConfig = field(default_factory=ArrivalConfig)
-    service: DistributionConfig = field(default_factory=DistributionConfig)
+    arrival: ArrivalConfig | None = None
+    service: DistributionConfig | None = None
     patience: DistributionConfig | None = None
     capacity: int | None = None
     priority: int = 0
@@ -97,12 +86,16 @@ class AgentGroupConfig:
     """A group of identical agents.
 
     Attributes:
-        count: number of agents, all present for the whole run.
+        count: number of agents.
         skills: names of the queues the group serves; empty = every queue.
+        hours: daily working window ``[start, end]`` in minutes from midnight
+            (e.g. ``[480, 1200]`` = 08:00-20:00); empty = always present. An
+            agent busy at the end of the window finishes its contact, then leaves.
     """
 
     count: int = 1
     skills: list[str] = field(default_factory=list)
+    hours: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -135,6 +128,9 @@ class Config:
     capacity: int | None = None
     queues: dict[str, QueueConfig] = field(default_factory=dict)
     agents: dict[str, AgentGroupConfig] = field(default_factory=dict)
+    channels: dict[str, ChannelConfig] = field(default_factory=dict)
+    demand: DemandConfig = field(default_factory=DemandConfig)
+    routes: list[RouteConfig] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         from sim.checks import check_config

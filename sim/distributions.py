@@ -141,7 +141,23 @@ class Trace:
         return np.resize(np.asarray(self.values, dtype=float), size)
 
 
-Distribution = Exponential | LogNormal | Gamma | Deterministic | Empirical | Trace
+@dataclass(frozen=True)
+class Uniform:
+    """Uniform on [0, 1): the draws behind categorical choices."""
+
+    mean: float = 0.5
+
+    @property
+    def variance(self) -> float:
+        """Variance."""
+        return 1.0 / 12.0
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Draw ``size`` values."""
+        return rng.random(size)
+
+
+Distribution = Exponential | LogNormal | Gamma | Deterministic | Empirical | Trace | Uniform
 
 
 def from_config(cfg: DistributionConfig) -> Distribution:

@@ -6,6 +6,11 @@ actually arrive get an object; the customer base stays a count. Outcome codes
 are small ints on the hot path and become the :class:`Outcome` categories in
 the tables. When a contact leaves, the collector copies it into a flat
 record and the object is freed.
+
+A contact belongs to an *issue* (the customer's need); a customer who fails
+in self-service and comes back on another channel makes a new contact of the
+same issue. A contact transferred between queues keeps its id and gets one
+record per *leg*.
 """
 
 from __future__ import annotations
@@ -13,25 +18,53 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from enum import Enum
+from typing import Any
 
 NAN = math.nan
+IntOrArray = Any  # an int, or a numpy array of ints
 
 SERVED = 0
 ABANDONED = 1
 BLOCKED = 2
 OPEN = 3
+SELF_SERVED = 4
+SWITCHED = 5
+GAVE_UP = 6
+TRANSFERRED = 7
 
 
 class Outcome(Enum):
-    """How a contact left the system (``open``: still inside when the run ended)."""
+    """How a contact (or a leg of it) ended.
+
+    ``served`` by an agent; ``abandoned`` while waiting; ``blocked`` (no port
+    or no room); ``self_served`` by IVR or self-service; ``switched``: failed
+    in self-service and came back as a new contact; ``gave_up`` after failing
+    in self-service; ``transferred`` to another queue (the leg ends);
+    ``open``: still inside when the run ended.
+    """
 
     served = SERVED
     abandoned = ABANDONED
     blocked = BLOCKED
     open = OPEN
+    self_served = SELF_SERVED
+    switched = SWITCHED
+    gave_up = GAVE_UP
+    transferred = TRANSFERRED
 
 
 OUTCOME_NAMES = [o.name for o in sorted(Outcome, key=lambda o: o.value)]
+
+# ``info`` packs small per-contact counters into one int (one record column):
+# bits 0-3 leg, 4-11 attempt (contacts of the issue so far), 12-19 frustration
+# points, bit 20 "tried self-service".
+LEG, ATTEMPT, FRUSTRATION = 1, 1 << 4, 1 << 12
+TRIED_SELF_SERVICE = 1 << 20
+
+
+def unpack_info(info: IntOrArray) -> tuple[IntOrArray, IntOrArray, IntOrArray, IntOrArray]:
+    """``(leg, attempt, frustration, tried_self_service)`` from packed info."""
+    return info & 0xF, (info >> 4) & 0xFF, (info >> 12) & 0xFF, (info >> 20) & 1
 
 
 class Contact:
@@ -39,10 +72,13 @@ class Contact:
 
     Attributes drawn at arrival (so that the k-th contact of a queue is the
     same in every scenario): ``handle`` (handle time with a standard agent)
-    and ``deadline`` (arrival + patience; ``inf`` = never abandons).
+    and ``deadline`` (arrival + patience; ``inf`` = never abandons); for
+    contacts of the demand model also ``path``, the journey's pre-drawn
+    choices. ``kind`` indexes the (channel, segment, reason) table.
     ``outcome`` is set only when a contact is closed while it may still sit
     in a queue (abandoned, blocked), so that the queue skips it later; the
-    outcome of record is the one written to the log.
+    outcome of record is the one written to the log. ``transfer`` is the
+    queue a misrouted contact must be transferred to (-1: none).
     """
 
     __slots__ = (
@@ -50,15 +86,24 @@ class Contact:
         "deadline",
         "handle",
         "id",
+        "info",
+        "issue",
+        "kind",
         "outcome",
+        "path",
         "queue",
         "t_answer",
         "t_arrival",
         "t_queue",
+        "transfer",
     )
 
-    def __init__(self, cid: int, queue: int, now: float, handle: float, deadline: float) -> None:
+    def __init__(
+        self, cid: int, kind: int, queue: int, now: float, handle: float, deadline: float
+    ) -> None:
         self.id = cid
+        self.issue = cid
+        self.kind = kind
         self.queue = queue
         self.t_arrival = now
         self.t_queue = now
@@ -67,19 +112,24 @@ class Contact:
         self.t_answer = NAN
         self.outcome: int | None = None
         self.agent: Agent | None = None
+        self.info = 0
+        self.transfer = -1
+        self.path: tuple | None = None
 
 
 class Agent:
     """One agent of a group.
 
     ``contact`` is what it is handling, if anything; ``on_finish`` is the
-    callback its service completions call (bound once, not per contact).
+    callback its service completions call (bound once, not per contact);
+    ``present`` is False outside its working hours.
     """
 
-    __slots__ = ("contact", "group", "id", "on_finish")
+    __slots__ = ("contact", "group", "id", "on_finish", "present")
 
     def __init__(self, aid: int, group: int) -> None:
         self.id = aid
         self.group = group
         self.contact: Contact | None = None
         self.on_finish: Callable[[object], None] | None = None
+        self.present = True

@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 from omegaconf import OmegaConf
 
 from sim.runner import Results
@@ -29,7 +30,7 @@ def _tables(results: Results) -> dict[str, object]:
     }
 
 
-def _write_table(frame, path: Path) -> None:
+def _write_table(frame: pd.DataFrame, path: Path) -> None:
     if path.suffix == ".parquet":
         frame.to_parquet(path, index=False)
     else:

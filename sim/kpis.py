@@ -1,8 +1,29 @@
-"""Per-replication KPI tables built from a run's aggregates.
+"""KPI definitions and the per-replication KPI tables.
 
-Two tables: the window KPIs in long format ``(scope, metric, value)`` and the
-per-interval table (one row per scope and reporting interval). Scopes are
-``all``, each queue name, and ``group:<name>`` for agent groups.
+Scopes: ``all``; ``queue:<name>``, ``channel:<name>``, ``segment:<name>``,
+``reason:<name>``; ``group:<name>`` for agent groups.
+
+Definitions (``queued`` = legs that entered a queue; a transferred contact
+has one leg per queue it visited):
+
+- ``offered``: contacts arriving in the window; ``arrival_rate`` per minute.
+- ``p_block`` = blocked / offered (IVR ports or queue capacity).
+- ``p_self_served`` = resolved by IVR or self-service / offered
+  (deflection or containment); ``p_switch``, ``p_give_up`` likewise.
+- ``escalated``: contacts that failed self-service and reached an agent queue.
+- ``p_abandon`` = abandoned / queued; ``p_wait`` = legs that had to wait /
+  queued; ``service_level`` = answered within the threshold / queued.
+- ``mean_wait``: over queued legs whose wait is known (an abandoned leg
+  waited until it left); ``asa``: mean wait of answered legs;
+  ``wait_p50/p90/p95`` from a histogram with bins 1.2 % wide.
+- ``aht``: mean handle time of served legs.
+- ``contacts_per_issue`` and ``frustration``: means over issues that ended.
+- ``unresolved``: contacts that ended without service (gave up, abandoned,
+  blocked) or were still waiting at the end: unsatisfied customers.
+- ``mean_queue``: time-average number waiting; ``occupancy`` = busy agent
+  time / worked agent time (scheduled plus ``overtime``, the time agents
+  spend finishing a contact after their hours); ``backlog`` (intervals): waiting at the end of
+  the interval, ``backlog_age``: their mean time waited so far.
 """
 
 from __future__ import annotations
@@ -11,11 +32,65 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
-from sim.summary import PERCENTILES, Partial, Window, agent_metrics, percentile, queue_metrics
+from sim.summary import DIMENSIONS, PERCENTILES, F, Partial, Strata, Window, percentile
+
+COUNTS = (
+    "offered",
+    "queued",
+    "served",
+    "abandoned",
+    "blocked",
+    "open",
+    "self_served",
+    "switched",
+    "gave_up",
+    "transferred",
+    "escalated",
+)
 
 
-def _scope_rows(scope: str, metrics: dict) -> list[tuple[str, str, float]]:
+def ratio(a: ArrayLike, b: ArrayLike) -> np.ndarray:
+    """A / b, NaN where b is 0."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    return np.divide(a, b, out=np.full(np.broadcast(a, b).shape, np.nan), where=b > 0)
+
+
+def contact_metrics(c: np.ndarray, length: ArrayLike) -> dict[str, np.ndarray]:
+    """KPIs from FIELDS sums ``c`` (last axis) over a period of ``length`` minutes."""
+    get = {name: c[..., i] for name, i in F.items()}
+    out = {name: get[name] for name in COUNTS}
+    return out | {
+        "unresolved": get["gave_up"] + get["abandoned"] + get["blocked"] + get["open"],
+        "arrival_rate": ratio(get["offered"], length),
+        "p_block": ratio(get["blocked"], get["offered"]),
+        "p_self_served": ratio(get["self_served"], get["offered"]),
+        "p_switch": ratio(get["switched"], get["offered"]),
+        "p_give_up": ratio(get["gave_up"], get["offered"]),
+        "p_abandon": ratio(get["abandoned"], get["queued"]),
+        "p_wait": ratio(get["waited"], get["queued"]),
+        "service_level": ratio(get["answered_in_sl"], get["queued"]),
+        "mean_wait": ratio(get["wait_sum"], get["wait_known"]),
+        "asa": ratio(get["answer_wait_sum"], get["answered"]),
+        "aht": ratio(get["handle_sum"], get["served"]),
+        "contacts_per_issue": ratio(get["attempts_sum"], get["issues_closed"]),
+        "frustration": ratio(get["frustration_sum"], get["issues_closed"]),
+    }
+
+
+def agent_metrics(busy: np.ndarray, staffed: np.ndarray, gc: np.ndarray, length: ArrayLike) -> dict:
+    """Agent KPIs from busy time, staffed time and (served, handle_sum) counts."""
+    return {
+        "served": gc[..., 0],
+        "aht": ratio(gc[..., 1], gc[..., 0]),
+        "mean_busy": ratio(busy, length),
+        "mean_staffed": ratio(staffed, length),
+        "occupancy": ratio(busy, staffed),
+    }
+
+
+def _rows(scope: str, metrics: dict) -> list[tuple[str, str, float]]:
     return [(scope, k, float(v)) for k, v in metrics.items()]
 
 
@@ -23,57 +98,67 @@ def _percentiles(hist: np.ndarray) -> dict[str, float]:
     return {f"wait_p{p}": percentile(hist, p) for p in PERCENTILES}
 
 
+def scope_name(dim: str, name: str) -> str:
+    """Scope label of a stratum."""
+    return "all" if dim == "all" else f"{dim}:{name}"
+
+
 def replication_kpis(
-    part: Partial,
-    win: Window,
-    staffed: np.ndarray,
-    queue_names: Sequence[str],
-    group_names: Sequence[str],
+    part: Partial, win: Window, strata: Strata, staffed: np.ndarray, groups: Sequence[str]
 ) -> pd.DataFrame:
     """Window KPIs of one replication, long format ``(scope, metric, value)``."""
     rows: list[tuple[str, str, float]] = []
-    total = queue_metrics(part.counts[:, -1].sum(0), part.queue_time[:, -1].sum(), win.length)
-    total |= _percentiles(part.hist.sum(0))
-    agents = agent_metrics(
-        part.busy_time[:, -1].sum(),
-        staffed[:, -1].sum(),
-        part.group_counts[:, -1].sum(0),
-        win.length,
-    )
-    total |= {k: agents[k] for k in ("mean_busy", "mean_staffed", "occupancy")}
-    rows += _scope_rows("all", total)
-    for q, name in enumerate(queue_names):
-        m = queue_metrics(part.counts[q, -1], part.queue_time[q, -1], win.length)
-        rows += _scope_rows(name, m | _percentiles(part.hist[q]))
-    for g, name in enumerate(group_names):
-        m = agent_metrics(
-            part.busy_time[g, -1], staffed[g, -1], part.group_counts[g, -1], win.length
-        )
-        rows += _scope_rows(f"group:{name}", m)
+    for dim in DIMENSIONS:
+        for k, name in enumerate(strata.names[dim]):
+            m = contact_metrics(part.counts[dim][k, -1], win.length) | _percentiles(
+                part.hist[dim][k]
+            )
+            if dim == "queue":
+                m["mean_queue"] = part.queue_time[k, -1] / win.length
+            if dim == "all":
+                m["mean_queue"] = part.queue_time[:, -1].sum() / win.length
+                worked = staffed[:, -1].sum() + part.overtime[:, -1].sum()
+                a = agent_metrics(
+                    part.busy_time[:, -1].sum(), worked, part.group_counts[:, -1].sum(0), win.length
+                )
+                m |= {key: a[key] for key in ("mean_busy", "mean_staffed", "occupancy")}
+            rows += _rows(scope_name(dim, name), m)
+    for g, name in enumerate(groups):
+        worked = staffed[g, -1] + part.overtime[g, -1]
+        a = agent_metrics(part.busy_time[g, -1], worked, part.group_counts[g, -1], win.length)
+        a["overtime"] = part.overtime[g, -1] / win.length
+        rows += _rows(f"group:{name}", a)
     return pd.DataFrame(rows, columns=["scope", "metric", "value"])
 
 
-def interval_table(
-    part: Partial, win: Window, staffed: np.ndarray, queue_names: Sequence[str]
-) -> pd.DataFrame:
+def _backlog(b: np.ndarray, edges: np.ndarray) -> dict[str, np.ndarray]:
+    waiting = np.cumsum(b[:, 0])
+    entered = np.cumsum(b[:, 1])
+    return {"backlog": waiting, "backlog_age": edges[1:] - ratio(entered, waiting)}
+
+
+def interval_table(part: Partial, win: Window, strata: Strata, staffed: np.ndarray) -> pd.DataFrame:
     """Per-interval KPIs (arrival-based counts, time-averaged levels), one row per scope."""
-    n = win.n_intervals
-    lengths = np.diff(win.edges)
+    n, edges = win.n_intervals, win.edges
+    lengths = np.diff(edges)
     frames = []
-    all_counts = part.counts[:, :n].sum(0)
-    total = queue_metrics(all_counts, part.queue_time[:, :n].sum(0), lengths)
-    busy = part.busy_time[:, :n].sum(0)
-    total |= {"mean_busy": busy / lengths, "occupancy": _safe(busy, staffed[:, :n].sum(0))}
-    frames.append(_frame("all", win, total))
-    for q, name in enumerate(queue_names):
-        frames.append(
-            _frame(name, win, queue_metrics(part.counts[q, :n], part.queue_time[q, :n], lengths))
-        )
+    for dim in ("all", "queue", "channel"):
+        for k, name in enumerate(strata.names[dim]):
+            m = contact_metrics(part.counts[dim][k, :n], lengths) | _backlog(
+                part.backlog[dim][k], edges
+            )
+            if dim == "queue":
+                m["mean_queue"] = part.queue_time[k, :n] / lengths
+            if dim == "all":
+                busy = part.busy_time[:, :n].sum(0)
+                worked = staffed[:, :n].sum(0) + part.overtime[:, :n].sum(0)
+                m |= {
+                    "mean_queue": part.queue_time[:, :n].sum(0) / lengths,
+                    "mean_busy": busy / lengths,
+                    "occupancy": ratio(busy, worked),
+                }
+            frames.append(_frame(scope_name(dim, name), win, m))
     return pd.concat(frames, ignore_index=True)
-
-
-def _safe(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.divide(a, b, out=np.full(a.shape, np.nan), where=b > 0)
 
 
 def _frame(scope: str, win: Window, metrics: dict) -> pd.DataFrame:

@@ -15,19 +15,43 @@ and service, so every level is an exact step function derived afterwards
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from sim.entities import OUTCOME_NAMES, Contact
 
+if TYPE_CHECKING:
+    from sim.summary import Strata
+
 CHUNK = 65536
 
 Columns = dict[str, np.ndarray]
 
-RECORD = ("contact_id", "queue", "t_arrival", "t_queue", "t_answer", "t_end", "outcome", "agent_id")
+RECORD = (
+    "contact_id",
+    "issue_id",
+    "queue",
+    "kind",
+    "t_arrival",
+    "t_queue",
+    "t_answer",
+    "t_end",
+    "outcome",
+    "agent_id",
+    "info",
+)
 COLUMNS = (*RECORD, "group")
-_DTYPES = {"contact_id": np.int64, "queue": np.int16, "outcome": np.int8, "agent_id": np.int32}
+_DTYPES = {
+    "contact_id": np.int64,
+    "issue_id": np.int64,
+    "queue": np.int16,
+    "kind": np.int32,
+    "outcome": np.int8,
+    "agent_id": np.int32,
+    "info": np.int32,
+}
 
 
 def to_columns(rows: Sequence[tuple], agent_groups: np.ndarray) -> Columns:
@@ -69,13 +93,16 @@ class ContactLog:
         rows.append(
             (
                 c.id,
+                c.issue,
                 c.queue,
+                c.kind,
                 c.t_arrival,
                 c.t_queue,
                 c.t_answer,
                 t_end,
                 outcome,
                 -1 if agent is None else agent.id,
+                c.info,
             )
         )
         if len(rows) >= self.BATCH:
@@ -119,15 +146,30 @@ def concat_columns(chunks: list[Columns], sort: bool = True, consume: bool = Fal
     return cols
 
 
+def _categorical(codes: np.ndarray, names: Sequence[str]) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes.astype(int), list(names))
+
+
 def contacts_frame(
-    cols: Columns, replication: int, queue_names: Sequence[str], group_names: Sequence[str]
+    cols: Columns, replication: int, strata: Strata, group_names: Sequence[str]
 ) -> pd.DataFrame:
-    """The per-contact table with names instead of codes."""
-    frame = pd.DataFrame({k: cols[k] for k in COLUMNS}, copy=False)
+    """The per-contact table (one row per contact leg) with names instead of codes."""
+    from sim.entities import unpack_info
+
+    frame = pd.DataFrame({k: cols[k] for k in COLUMNS if k not in ("kind", "info")}, copy=False)
     frame.insert(0, "replication", np.int32(replication))
-    frame["queue"] = pd.Categorical.from_codes(cols["queue"].astype(int), list(queue_names))
-    frame["outcome"] = pd.Categorical.from_codes(cols["outcome"].astype(int), OUTCOME_NAMES)
-    frame["group"] = pd.Categorical.from_codes(cols["group"].astype(int), list(group_names))
+    kind = cols["kind"].astype(np.int64)
+    frame["queue"] = _categorical(cols["queue"], strata.names["queue"])
+    for dim in ("channel", "segment", "reason"):
+        frame[dim] = _categorical(strata.kind_codes[dim][kind], strata.names[dim])
+    frame["outcome"] = _categorical(cols["outcome"], OUTCOME_NAMES)
+    frame["group"] = _categorical(cols["group"], group_names)
+    leg, attempt, frustration, _ = unpack_info(cols["info"].astype(np.int64))
+    frame["leg"], frame["attempt"], frame["frustration"] = (
+        leg.astype(np.int8),
+        attempt.astype(np.int16),
+        frustration.astype(np.int16),
+    )
     return frame
 
 
@@ -149,7 +191,7 @@ def levels_frame(contacts: pd.DataFrame, ends: Mapping[int, float]) -> pd.DataFr
 
 
 def _segments(c: pd.DataFrame, end: float) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    admitted = c["outcome"].astype(str).to_numpy() != "blocked"
+    admitted = (c["outcome"].astype(str).to_numpy() != "blocked") & c["queue"].notna().to_numpy()
     t_queue = c["t_queue"].to_numpy()[admitted]
     answer = c["t_answer"].to_numpy()[admitted]
     stop = c["t_end"].to_numpy()[admitted]

@@ -1,9 +1,10 @@
 """Wiring: turn a validated Config into a runnable SimPy model.
 
-``build`` creates the environment, agents, router, collector and one arrival
-process per queue, and draws nothing itself: each source gets its own named
-streams (``arrivals.<queue>``, ``service.<queue>``, ``patience.<queue>``).
-No behaviour lives here.
+``build`` creates the environment, agents, router, collector, the arrival
+processes (each textbook queue's own, and one per (segment, reason) of the
+demand model), the front door (IVR, self-service, routing) and the working
+hours of agent groups. It draws nothing itself: every component gets its own
+named streams. No behaviour lives here.
 """
 
 from __future__ import annotations
@@ -15,14 +16,19 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
-from sim.arrivals import ArrivalStream, arrival_times, rate_table, shared_ids
-from sim.config import ArrivalConfig, Config
-from sim.distributions import Deterministic, from_config, sampler
+from sim import plan
+from sim.agents import working_hours
+from sim.arrivals import ArrivalStream, QueueArrivals, arrival_times, rate_table, shared_ids
+from sim.config import ArrivalConfig, ChannelMode, Config, DistributionConfig
+from sim.demand import DemandSource, channel_draws, channel_mix, demand_tables
+from sim.distributions import Deterministic, Distribution, Uniform, from_config, sampler
 from sim.entities import Agent
+from sim.journey import FrontDoor, Kind
 from sim.metrics import Columns, ContactLog
 from sim.rng import Streams
-from sim.routing import Router, plan_routing
-from sim.summary import Window
+from sim.router import Router
+from sim.routing import plan_routing
+from sim.summary import Strata, Window
 
 
 @dataclass
@@ -31,22 +37,16 @@ class Model:
 
     env: simpy.Environment
     router: Router
+    front: FrontDoor | None
     log: ContactLog
-    queue_names: list[str]
+    strata: Strata
     group_names: list[str]
-    group_sizes: list[int]
 
 
 def window(cfg: Config) -> Window:
     """The statistics window of a configuration."""
-    thresholds = tuple(q.sl_threshold for q in cfg.queues.values())
-    return Window(cfg.horizon, cfg.warmup, cfg.interval, thresholds, len(cfg.agents))
-
-
-def staffed_time(sizes: list[int], win: Window) -> np.ndarray:
-    """Staffed agent-minutes per group, per interval and (last slot) in the window."""
-    lengths = np.append(np.diff(win.edges), win.length)
-    return np.outer(np.asarray(sizes, dtype=float), lengths)
+    hours = tuple(tuple(g.hours) if g.hours else None for g in cfg.agents.values())
+    return Window(cfg.horizon, cfg.warmup, cfg.interval, len(cfg.agents), hours)
 
 
 def _agents(cfg: Config) -> list[list[Agent]]:
@@ -57,27 +57,23 @@ def _agents(cfg: Config) -> list[list[Agent]]:
     return groups
 
 
-def _router(env: simpy.Environment, cfg: Config, record: Callable) -> Router:
+def _patience(d: DistributionConfig | None) -> Distribution:
+    return from_config(d) if d is not None else Deterministic(math.inf)
+
+
+def _router(env: simpy.Environment, cfg: Config, record: Callable, n_sources: int) -> Router:
     names = list(cfg.queues)
     queues = list(cfg.queues.values())
     skills = [[names.index(s) for s in (g.skills or names)] for g in cfg.agents.values()]
-    plan = plan_routing(
-        [q.priority for q in queues],
-        skills,
-        [q.capacity for q in queues],
-        [q.patience is not None and q.patience.mean is not None for q in queues],
+    has_patience = [
+        any(ch.patience is not None for ch in cfg.channels.values())
+        or (q.patience is not None and q.patience.mean is not None)
+        for q in queues
+    ]
+    routing = plan_routing(
+        [q.priority for q in queues], skills, [q.capacity for q in queues], has_patience
     )
-    return Router(env, plan, _agents(cfg), record, n_sources=len(queues))
-
-
-def _draws(name: str, cfg: Config, streams: Streams) -> tuple[Iterator[float], Iterator[float]]:
-    """Handle-time and patience draws of one queue, each from its own stream."""
-    qc = cfg.queues[name]
-    patience = from_config(qc.patience) if qc.patience is not None else Deterministic(math.inf)
-    return (
-        sampler(from_config(qc.service), streams.get(f"service.{name}")),
-        sampler(patience, streams.get(f"patience.{name}")),
-    )
+    return Router(env, routing, _agents(cfg), record, n_sources)
 
 
 def _times(arrival: ArrivalConfig, horizon: float, rng: np.random.Generator) -> Iterator[float]:
@@ -87,17 +83,125 @@ def _times(arrival: ArrivalConfig, horizon: float, rng: np.random.Generator) -> 
     return arrival_times(rate_table(arrival, horizon), rng, horizon)
 
 
+def _queue_streams(
+    env: simpy.Environment, cfg: Config, streams: Streams, router: Router, ids: Iterator[int]
+) -> None:
+    for q, (name, qc) in enumerate(cfg.queues.items()):
+        if qc.arrival is None:
+            continue
+        draws = (
+            sampler(from_config(qc.service), streams.get(f"service.{name}")),
+            sampler(_patience(qc.patience), streams.get(f"patience.{name}")),
+        )
+        times = _times(qc.arrival, cfg.horizon, streams.get(f"arrivals.{name}"))
+        QueueArrivals(env, times, q, ids, draws, router.admit, router.source_done).start()
+
+
+def _demand_sources(cfg: Config, streams: Streams, index: dict, ids: Iterator[int]) -> dict:
+    d = cfg.demand
+    channels = list(cfg.channels)
+    draws = [
+        channel_draws(
+            from_config(ch.handle),
+            _patience(ch.patience),
+            tuple(streams.get(f"{p}.{n}") for p in ("handle", "patience", "journey")),
+        )
+        for n, ch in cfg.channels.items()
+    ]
+    sources = {}
+    for s, seg in enumerate(d.segments):
+        for r, (reason, rc) in enumerate(d.reasons.items()):
+            mix = channel_mix(d, seg, reason)
+            weights = np.array([mix.get(c, 0.0) for c in channels])
+            kinds = [index[(c, s, r)] for c in range(len(channels))]
+            choice = sampler(Uniform(), streams.get(f"choice.{seg}.{reason}"))
+            sources[(s, r)] = DemandSource(ids, kinds, weights, choice, draws, rc.handle_factor)
+    return sources
+
+
+def _front_door(
+    env: simpy.Environment,
+    cfg: Config,
+    streams: Streams,
+    router: Router,
+    log: ContactLog,
+    kinds: list[Kind],
+    index: dict,
+    ids: Iterator[int],
+) -> FrontDoor:
+    def draw(name: str, dist: DistributionConfig) -> Iterator[float]:
+        return sampler(from_config(dist), streams.get(name))
+
+    route, wrong = plan.routes(cfg, kinds)
+    sources = _demand_sources(cfg, streams, index, ids)
+    parts = {
+        "kinds": kinds,
+        "sources": sources,
+        "route": route,
+        "wrong": wrong,
+        "ivr": plan.ivrs(cfg, draw),
+        "automation": plan.automations(cfg, draw),
+        "automation_only": cfg.demand.automation_only,
+        "hours": [
+            tuple(ch.hours) if ch.hours and ch.mode is ChannelMode.live else None
+            for ch in cfg.channels.values()
+        ],
+        "closed_to": [
+            list(cfg.channels).index(ch.closed_to) if ch.closed_to else -1
+            for ch in cfg.channels.values()
+        ],
+    }
+    return FrontDoor(env, router, log.record, parts)
+
+
+def _demand_streams(
+    env: simpy.Environment, cfg: Config, streams: Streams, router: Router, front: FrontDoor
+) -> None:
+    tables = demand_tables(cfg, streams.get("demand.busyness"))
+    segments, reasons = list(cfg.demand.segments), list(cfg.demand.reasons)
+    for (seg, reason), table in tables.items():
+        source = front.sources[(segments.index(seg), reasons.index(reason))]
+        times = arrival_times(table, streams.get(f"arrivals.{seg}.{reason}"), cfg.horizon)
+        ArrivalStream(env, times, source.make, front.enter, router.source_done).start()
+
+
+def _backlog(cfg: Config, streams: Streams, router: Router, front: FrontDoor) -> None:
+    """Contacts already waiting at time 0: they arrived ``age`` minutes before the run."""
+    channels, segments = list(cfg.channels), list(cfg.demand.segments)
+    reasons, queues = list(cfg.demand.reasons), list(cfg.queues)
+    for i, b in enumerate(cfg.demand.backlog):
+        c, s, r = channels.index(b.channel), segments.index(b.segment), reasons.index(b.reason)
+        ages = from_config(b.age).sample(streams.get(f"backlog.{i}.age"), b.count)
+        patience = _patience(b.patience).sample(streams.get(f"backlog.{i}.patience"), b.count)
+        for age, wait in zip(ages.tolist(), patience.tolist(), strict=True):
+            contact = front.sources[(s, r)].make(-age, position=c)
+            contact.queue = queues.index(b.queue) if b.queue else front.route[contact.kind]
+            contact.deadline = wait  # patience left from time 0
+            router.admit(contact, 0.0)
+
+
+def _n_sources(cfg: Config) -> int:
+    own = sum(q.arrival is not None for q in cfg.queues.values())
+    return own + (len(cfg.demand.segments) * len(cfg.demand.reasons) if cfg.demand.customers else 0)
+
+
 def build(cfg: Config, streams: Streams, sink: Callable[[Columns], None]) -> Model:
     """Build the model of one replication; ``sink`` receives record chunks."""
     env = simpy.Environment()
+    kinds, index, strata = plan.kinds_and_strata(cfg)
     log = ContactLog(
         sink, [g for g, group in enumerate(cfg.agents.values()) for _ in range(group.count)]
     )
-    router = _router(env, cfg, log.record)
+    router = _router(env, cfg, log.record, _n_sources(cfg))
     ids = shared_ids()
-    for q, (name, qc) in enumerate(cfg.queues.items()):
-        times = _times(qc.arrival, cfg.horizon, streams.get(f"arrivals.{name}"))
-        draws = _draws(name, cfg, streams)
-        ArrivalStream(env, q, ids, times, draws, router.admit, router.source_done).start()
-    sizes = [g.count for g in cfg.agents.values()]
-    return Model(env, router, log, list(cfg.queues), list(cfg.agents), sizes)
+    _queue_streams(env, cfg, streams, router, ids)
+    front = None
+    if cfg.channels and cfg.demand.segments:
+        front = _front_door(env, cfg, streams, router, log, kinds, index, ids)
+        _backlog(cfg, streams, router, front)
+        if cfg.demand.customers:
+            _demand_streams(env, cfg, streams, router, front)
+    for g, group in enumerate(cfg.agents.values()):
+        if group.hours:
+            env.process(working_hours(env, router, g, group.hours))
+    return Model(env, router, front, log, strata, list(cfg.agents))

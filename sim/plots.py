@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -10,18 +12,33 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+if TYPE_CHECKING:
+    from sim.config import Config
+    from sim.runner import Results
 
-def _scopes(frame: pd.DataFrame) -> list[str]:
-    scopes = list(dict.fromkeys(frame["scope"]))
-    return scopes if len(scopes) <= 2 else scopes[1:]  # one queue: "all" is enough
+
+def main_scopes(cfg: Config) -> dict[str, tuple[float, float]]:
+    """Scopes worth a line, with their (SL threshold, SL target): channels, else queues."""
+    if cfg.channels:
+        return {f"channel:{n}": (c.sl_threshold, c.sl_target) for n, c in cfg.channels.items()}
+    if len(cfg.queues) > 1:
+        return {f"queue:{n}": (q.sl_threshold, q.sl_target) for n, q in cfg.queues.items()}
+    q = next(iter(cfg.queues.values()))
+    return {"all": (q.sl_threshold, q.sl_target)}
+
+
+def _scopes(frame: pd.DataFrame, wanted: Iterable[str]) -> list[str]:
+    present = set(frame["scope"])
+    return [s for s in wanted if s in present]
 
 
 def wait_cdf(waits: pd.DataFrame, thresholds: dict[str, float]) -> Figure:
-    """Distribution function of waits (admitted contacts), one line per queue."""
+    """Distribution function of waits (queued contacts), one line per scope."""
     fig, ax = plt.subplots(figsize=(7, 4))
-    for scope in _scopes(waits)[:1] if len(thresholds) == 1 else list(thresholds):
+    for scope in _scopes(waits, thresholds):
         w = waits[waits.scope == scope]
         cdf = np.cumsum(w["count"].to_numpy()) / w["count"].sum()
         ax.step(60 * w["high"].to_numpy(), cdf, where="post", label=scope)
@@ -35,7 +52,7 @@ def wait_cdf(waits: pd.DataFrame, thresholds: dict[str, float]) -> Figure:
     return fig
 
 
-def _band(ax, frame: pd.DataFrame, column: str, label: str, scale: float = 1.0) -> None:
+def _band(ax: Axes, frame: pd.DataFrame, column: str, label: str, scale: float = 1.0) -> None:
     g = frame.groupby("t_start")[column]
     mean, low, high = g.mean(), g.quantile(0.1), g.quantile(0.9)
     t = mean.index.to_numpy() / 60
@@ -43,11 +60,13 @@ def _band(ax, frame: pd.DataFrame, column: str, label: str, scale: float = 1.0) 
     ax.fill_between(t, scale * low.to_numpy(), scale * high.to_numpy(), alpha=0.2)
 
 
-def queue_length(intervals: pd.DataFrame, levels: pd.DataFrame | None) -> Figure:
-    """Mean queue length per interval (band: 10-90 % of replications), and replication 0."""
+def queue_length(
+    intervals: pd.DataFrame, levels: pd.DataFrame | None, scopes: Iterable[str]
+) -> Figure:
+    """Contacts waiting at each interval end (band: 10-90 % of replications), and replication 0."""
     fig, ax = plt.subplots(figsize=(8, 4))
-    for scope in _scopes(intervals):
-        _band(ax, intervals[intervals.scope == scope], "mean_queue", f"{scope} (interval mean)")
+    for scope in _scopes(intervals, scopes):
+        _band(ax, intervals[intervals.scope == scope], "backlog", scope)
     if levels is not None and len(levels):
         q = levels[(levels.replication == 0) & (levels.name == "queue_length")]
         ax.step(
@@ -69,7 +88,7 @@ def queue_length(intervals: pd.DataFrame, levels: pd.DataFrame | None) -> Figure
 def service_level(intervals: pd.DataFrame, targets: dict[str, float]) -> Figure:
     """Service level by arrival interval (band: 10-90 % of replications)."""
     fig, ax = plt.subplots(figsize=(8, 4))
-    for scope in _scopes(intervals):
+    for scope in _scopes(intervals, targets):
         _band(ax, intervals[intervals.scope == scope], "service_level", scope, 100)
     for target in sorted(set(targets.values())):
         ax.axhline(100 * target, ls=":", color="grey")
@@ -80,14 +99,14 @@ def service_level(intervals: pd.DataFrame, targets: dict[str, float]) -> Figure:
     return fig
 
 
-def save_plots(results, out_dir: Path) -> list[Path]:
+def save_plots(results: Results, out_dir: Path) -> list[Path]:
     """Write the standard plots of a run as PNG files."""
-    cfg = results.config
-    thresholds = {n: q.sl_threshold for n, q in cfg.queues.items()}
-    targets = {n: q.sl_target for n, q in cfg.queues.items()}
+    scopes = main_scopes(results.config)
+    thresholds = {s: v[0] for s, v in scopes.items()}
+    targets = {s: v[1] for s, v in scopes.items()}
     figures = {
         "wait_distribution.png": wait_cdf(results.waits, thresholds),
-        "queue_length.png": queue_length(results.intervals, results.levels),
+        "queue_length.png": queue_length(results.intervals, results.levels, scopes),
         "service_level.png": service_level(results.intervals, targets),
     }
     paths = []

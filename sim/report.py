@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from sim.runner import Results
 
 SHOWN = (
     "offered",
     "served",
+    "p_self_served",
+    "p_switch",
     "p_abandon",
     "p_block",
     "p_wait",
@@ -20,7 +26,15 @@ SHOWN = (
     "mean_queue",
     "occupancy",
 )
-PERCENT = {"p_abandon", "p_block", "p_wait", "service_level", "occupancy"}
+PERCENT = {
+    "p_abandon",
+    "p_block",
+    "p_wait",
+    "service_level",
+    "occupancy",
+    "p_self_served",
+    "p_switch",
+}
 SECONDS = {"asa", "mean_wait", "wait_p90"}
 
 
@@ -57,21 +71,51 @@ def kpi_table(kpis: pd.DataFrame, scopes: list[str] | None = None) -> pd.DataFra
     return pd.DataFrame(rows, columns=["scope", "KPI", "mean", "95% CI", "theory"])
 
 
-def text(results) -> str:
+MATRIX = (
+    "offered",
+    "p_self_served",
+    "p_switch",
+    "p_block",
+    "p_abandon",
+    "service_level",
+    "asa",
+    "aht",
+)
+
+
+def matrix(kpis: pd.DataFrame, prefix: str, metrics: tuple[str, ...] = MATRIX) -> pd.DataFrame:
+    """One row per scope with the given prefix, one column per KPI (means, formatted)."""
+    part = kpis[kpis.scope.str.startswith(prefix) & kpis.metric.isin(metrics)]
+    if part.empty:
+        return part
+    wide = part.pivot(index="scope", columns="metric", values="mean")
+    wide = wide[[m for m in metrics if m in wide.columns]]
+    out = wide.apply(lambda col: col.map(lambda v, m=col.name: _fmt(m, v)))
+    out.index = [s.split(":", 1)[1] for s in out.index]
+    return out
+
+
+def text(results: Results) -> str:
     """The report printed at the end of a run."""
     cfg = results.config
-    scopes = ["all", *cfg.queues] if len(cfg.queues) > 1 else ["all"]
-    table = kpi_table(results.kpis, scopes)
+    table = kpi_table(results.kpis, ["all"])
     if table["theory"].eq("").all():
         table = table.drop(columns="theory")
     head = (
         f"{cfg.name}: {cfg.description}\n{cfg.replications} replications, "
         f"horizon {cfg.horizon:g} min, warm-up {cfg.warmup:g} min"
     )
-    lines = [head, table.to_string(index=False)]
+    lines = [head, table.drop(columns="scope").to_string(index=False)]
+    for prefix, title in (("channel:", "By channel"), ("queue:", "By queue")):
+        m = matrix(results.kpis, prefix)
+        if len(m) > 1 or (prefix == "channel:" and len(m)):
+            lines += [f"\n{title} (means):", m.to_string()]
+    groups = matrix(results.kpis, "group:", ("served", "aht", "occupancy"))
+    if len(groups):
+        lines += ["\nAgent groups (means):", groups.to_string()]
     if results.baseline is not None and len(results.baseline):
         lines += [
-            "Erlang staffing baseline (each queue alone, SL target):",
+            "\nErlang staffing baseline (each queue alone, SL target):",
             results.baseline.to_string(index=False),
         ]
     return "\n".join(lines)

@@ -21,15 +21,19 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
+from sim.agents import staffed_time
 from sim.checks import check_config
 from sim.config import Config
-from sim.kpis import interval_table, replication_kpis
+from sim.kpis import interval_table, replication_kpis, scope_name
 from sim.metrics import Columns, concat_columns, contacts_frame, levels_frame
-from sim.model import Model, build, staffed_time, window
+from sim.model import Model, build, window
+from sim.plan import kinds_and_strata
+from sim.reduce import reduce_chunk
 from sim.rng import Streams
 from sim.stats import summarise_replications
-from sim.summary import HIST_EDGES, Partial, empty_partial, merge, reduce_chunk
+from sim.summary import DIMENSIONS, HIST_EDGES, Partial, Strata, empty_partial, merge
 from sim.theory import staffing_baseline, theory_for
 
 PROGRESS_STEPS = 20
@@ -44,7 +48,7 @@ class ReplicationResult:
     intervals: pd.DataFrame
     contacts: pd.DataFrame | None
     end: float
-    hist: np.ndarray
+    hist: dict[str, np.ndarray]
 
 
 class _Sink:
@@ -54,15 +58,17 @@ class _Sink:
     chunk size, whether or not the per-contact table is kept.
     """
 
-    def __init__(self, cfg: Config, model_end: Callable[[], float]) -> None:
+    def __init__(self, cfg: Config, strata: Strata, model_end: Callable[[], float]) -> None:
         self.keep = cfg.keep_records
         self.win = window(cfg)
+        self.strata = strata
         self.chunks: list[Columns] = []
-        self.partial: Partial = empty_partial(self.win)
+        self.partial: Partial = empty_partial(self.win, strata)
         self._end = model_end
 
     def __call__(self, cols: Columns) -> None:
-        self.partial = merge(self.partial, reduce_chunk(cols, self.win, self._end()))
+        part = reduce_chunk(cols, self.win, self.strata, self._end())
+        self.partial = merge(self.partial, part)
         if self.keep:
             self.chunks.append(cols)
 
@@ -96,6 +102,8 @@ def _simulate(cfg: Config, model: Model, advance: Callable[[float], None] | None
         if cfg.drain_limit is not None:
             until = until | env.timeout(cfg.drain_limit)
         env.run(until=until)
+    if model.front is not None:
+        model.front.close_all()
     router.close_all()
     model.log.flush()
 
@@ -105,20 +113,28 @@ def run_replication(
 ) -> ReplicationResult:
     """Run one replication and compute its tables."""
     model_ref: list[Model] = []
-    sink = _Sink(cfg, lambda: model_ref[0].env.now)
+    _, _, strata = kinds_and_strata(cfg)
+    sink = _Sink(cfg, strata, lambda: model_ref[0].env.now)
     model = build(cfg, Streams(cfg.seed, replication), sink)
     model_ref.append(model)
     with gc_paused():
         _simulate(cfg, model, advance)
+        return _tables(cfg, replication, model, sink, strata)
+
+
+def _tables(
+    cfg: Config, replication: int, model: Model, sink: _Sink, strata: Strata
+) -> ReplicationResult:
+    """KPI, interval and contact tables of a finished replication."""
     end = model.env.now
     part = sink.partial
-    staffed = staffed_time(model.group_sizes, sink.win)
-    kpis = replication_kpis(part, sink.win, staffed, model.queue_names, model.group_names)
-    intervals = interval_table(part, sink.win, staffed, model.queue_names)
+    staffed = staffed_time(list(cfg.agents.values()), sink.win)
+    kpis = replication_kpis(part, sink.win, strata, staffed, model.group_names)
+    intervals = interval_table(part, sink.win, strata, staffed)
     contacts = None
     if sink.keep:
         cols = concat_columns(sink.chunks, consume=True)
-        contacts = contacts_frame(cols, replication, model.queue_names, model.group_names)
+        contacts = contacts_frame(cols, replication, strata, model.group_names)
     for frame in (kpis, intervals):
         frame.insert(0, "replication", replication)
     return ReplicationResult(replication, kpis, intervals, contacts, end, part.hist)
@@ -168,11 +184,9 @@ def _run_all(cfg: Config, progress: bool) -> list[ReplicationResult]:
             bar.close()
 
 
-def _progress_bar(cfg: Config, progress: bool):
+def _progress_bar(cfg: Config, progress: bool) -> tqdm | None:
     if not progress:
         return None
-    from tqdm.auto import tqdm
-
     total = cfg.horizon * cfg.replications
     return tqdm(total=total, unit="sim-min", desc=cfg.name, leave=False, mininterval=0.5)
 
@@ -191,18 +205,24 @@ def run_experiment(cfg: Config, progress: bool | None = None) -> Results:
     kpis = summarise_replications(per_rep).merge(
         theory_for(cfg), on=["scope", "metric"], how="left"
     )
-    waits = wait_histogram(sum(r.hist for r in results), list(cfg.queues))
+    hists = {d: sum(r.hist[d] for r in results) for d in DIMENSIONS}
+    waits = wait_histogram(hists, kinds_and_strata(cfg)[2])
     return Results(cfg, kpis, per_rep, intervals, waits, staffing_baseline(cfg), contacts, levels)
 
 
-def wait_histogram(hist: np.ndarray, queue_names: list[str]) -> pd.DataFrame:
-    """Non-empty bins of the wait histogram, per queue and for all queues."""
+def wait_histogram(hists: dict[str, np.ndarray], strata: Strata) -> pd.DataFrame:
+    """Non-empty bins of the wait histograms, one block per scope."""
     low = np.concatenate(([0.0], HIST_EDGES[:-1]))
     high = np.concatenate(([0.0], HIST_EDGES[1:]))
     frames = []
-    for scope, row in [("all", hist.sum(0)), *zip(queue_names, hist, strict=True)]:
-        keep = row > 0
-        frames.append(
-            pd.DataFrame({"scope": scope, "low": low[keep], "high": high[keep], "count": row[keep]})
-        )
+    for dim in ("all", "queue", "channel"):
+        for row, name in zip(hists[dim], strata.names[dim], strict=True):
+            keep = row > 0
+            frame = {
+                "scope": scope_name(dim, name),
+                "low": low[keep],
+                "high": high[keep],
+                "count": row[keep],
+            }
+            frames.append(pd.DataFrame(frame))
     return pd.concat(frames, ignore_index=True)

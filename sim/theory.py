@@ -21,19 +21,21 @@ import math
 import pandas as pd
 
 from sim import analytic
-from sim.config import Config, DistKind, QueueConfig
+from sim.config import Config, DistKind, DistributionConfig, QueueConfig
 from sim.distributions import from_config
 from sim.summary import PERCENTILES
 
 
 def _constant_rate(q: QueueConfig) -> float | None:
+    if q.arrival is None or q.arrival.times or q.service is None:
+        return None
     profile = set(q.arrival.profile)
     if len(profile) > 1:
         return None
     return q.arrival.rate * (profile.pop() if profile else 1.0)
 
 
-def _exponential(d) -> bool:
+def _exponential(d: DistributionConfig | None) -> bool:
     return d.kind is DistKind.exponential and d.mean is not None
 
 
@@ -115,12 +117,14 @@ def _mg1(q: QueueConfig, lam: float) -> dict[str, float] | None:
 def _priority(cfg: Config) -> list[tuple[str, str, float]] | None:
     queues = list(cfg.queues.items())
     rates = [_constant_rate(q) for _, q in queues]
+    if None in rates:
+        return None
     means = {q.service.mean for _, q in queues}
     simple = all(
         _exponential(q.service) and _patience_mean(q) is None and q.capacity is None
         for _, q in queues
     )
-    if len(cfg.agents) != 1 or None in rates or len(means) != 1 or not simple:
+    if len(cfg.agents) != 1 or len(means) != 1 or not simple:
         return None
     order = sorted(range(len(queues)), key=lambda i: queues[i][1].priority)
     if len({queues[i][1].priority for i in order}) != len(order):
@@ -135,20 +139,26 @@ def _priority(cfg: Config) -> list[tuple[str, str, float]] | None:
         "all", {"mean_wait": total.mean_wait, "p_wait": total.p_wait, "occupancy": total.occupancy}
     )
     for i, w in zip(order, waits, strict=True):
-        rows += _rows(queues[i][0], {"mean_wait": w, "p_wait": total.p_wait})
+        rows += _rows(f"queue:{queues[i][0]}", {"mean_wait": w, "p_wait": total.p_wait})
     return rows
 
 
 def theory_for(cfg: Config) -> pd.DataFrame:
     """Exact steady-state values for textbook models; empty when none applies."""
     rows: list[tuple[str, str, float]] = []
-    if len(cfg.queues) == 1:
+    textbook = not cfg.channels and not any(g.hours for g in cfg.agents.values())
+    if not textbook:
+        pass
+    elif len(cfg.queues) == 1:
         values = _single_queue(cfg)
         if values is not None:
             name, q = next(iter(cfg.queues.items()))
             lam = _constant_rate(q)
-            values |= {"offered": lam * (cfg.horizon - cfg.warmup), "aht": from_config(q.service).mean}
-            rows = _rows("all", values) + _rows(name, values)
+            values |= {
+                "offered": lam * (cfg.horizon - cfg.warmup),
+                "aht": from_config(q.service).mean,
+            }
+            rows = _rows("all", values) + _rows(f"queue:{name}", values)
     else:
         rows = _priority(cfg) or []
     return pd.DataFrame(rows, columns=["scope", "metric", "theory"])
@@ -158,6 +168,8 @@ def staffing_baseline(cfg: Config) -> pd.DataFrame:
     """Erlang C/A agents needed per queue, alone, at its mean and peak rate."""
     rows = []
     for name, q in cfg.queues.items():
+        if q.arrival is None or q.service is None or q.arrival.times:
+            continue
         rates = [q.arrival.rate * m for m in (q.arrival.profile or [1.0])]
         patience = _patience_mean(q) or None
         method = "Erlang A" if patience else "Erlang C"

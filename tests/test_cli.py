@@ -61,3 +61,14 @@ def test_unknown_key_is_rejected_by_hydra(tmp_path):
     assert p.returncode != 0
     assert "serverz" in p.stderr and "Traceback" not in p.stderr
     assert not out.exists()
+
+
+def test_postemobile_day_runs_well_under_a_minute(tmp_path):
+    import time
+
+    out = tmp_path / "pm"
+    start = time.perf_counter()
+    p = run("scenario=postemobile", "replications=2", "plots=false", f"hydra.run.dir={out}")
+    assert p.returncode == 0, p.stderr
+    assert time.perf_counter() - start < 60
+    assert "By channel" in p.stdout and "voice" in p.stdout

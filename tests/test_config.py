@@ -132,3 +132,59 @@ def test_validation_runs_again_at_run_time():
 
 def test_configs_dir_is_the_repository_one():
     assert (Path(CONFIG_DIR) / "config.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("demand.channel_mix.default.voice=0.5", "demand.channel_mix.default must sum to 1, got"),
+        (
+            "demand.profile=[1,2,3]",
+            "demand.profile must have 48 entries (24 h of 30-minute intervals), got 3",
+        ),
+        ("demand.segments.consumer.share=0.5", "demand.segments (shares) must sum to 1, got"),
+        (
+            "routes=[{channels:[voice],queue:voice_care}]",
+            "routes must route channel 'app', segment 'consumer', reason 'billing' to a queue",
+        ),
+        (
+            "demand.reasons.billing.rate.default=-0.1",
+            "demand.reasons.billing.rate.default must be a finite number >= 0, got -0.1",
+        ),
+        (
+            "channels.voice.ivr.misroute=1.5",
+            "channels.voice.ivr.misroute must be a probability in [0, 1], got 1.5",
+        ),
+        (
+            "channels.app.self_service.on_failure.agent=0.9",
+            "channels.app.self_service.on_failure must sum to 1, got",
+        ),
+        (
+            "channels.app.self_service.switch_to.voice=0.9",
+            "channels.app.self_service.switch_to must sum to 1, got 1.2",
+        ),
+        (
+            "+demand.surges=[{start:605,end:700,factor:2}]",
+            "demand.surges[0].start must be a multiple of demand.profile_interval (30), got 605",
+        ),
+        ("demand.weekly=[1,1,1]", "demand.weekly must have 7 entries (Monday first), got 3"),
+        (
+            "agents.back_office.hours=[600,500]",
+            "agents.back_office.hours[1] must be in (start, start + 1440], got 500",
+        ),
+        ("channels.chat.closed_to=pigeon", "channels.chat.closed_to must name a channel"),
+    ],
+)
+def test_journey_rule_violations(override, message):
+    with pytest.raises(ConfigError) as err:
+        load_config("postemobile", [override])
+    assert message in str(err.value)
+
+
+def test_switch_to_an_unknown_channel_is_rejected():
+    cfg = load_config("postemobile")
+    cfg.channels["app"].self_service.switch_to = {"voice": 0.5, "pigeon": 0.5}
+    with pytest.raises(
+        ConfigError, match=r"channels.app.self_service.switch_to.pigeon must name a channel"
+    ):
+        cfg.__post_init__()

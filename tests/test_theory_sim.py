@@ -240,8 +240,8 @@ def priority_case():
 
 ALL = [*CASES, md1_case(), mg1_lognormal_case()]
 PRIORITY_METRICS = [
-    ("high", "mean_wait"),
-    ("low", "mean_wait"),
+    ("queue:high", "mean_wait"),
+    ("queue:low", "mean_wait"),
     ("all", "mean_wait"),
     ("all", "p_wait"),
 ]

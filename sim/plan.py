@@ -1,0 +1,130 @@
+"""Compile the configuration's names into the index tables the hot path uses.
+
+Pure functions of the Config (and of samplers handed in): contact kinds and
+strata, routes from kind to queue, compiled IVR and self-service steps.
+No behaviour and no simulation state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from sim.config import Config, DistributionConfig, SelfServiceConfig
+from sim.demand import lookup
+from sim.journey import Automation, Ivr, Kind
+from sim.summary import Strata
+
+Sampler = Callable[[str, DistributionConfig], Iterator[float]]
+
+
+def kinds_and_strata(cfg: Config) -> tuple[list[Kind], dict[tuple, int], Strata]:
+    """Contact kinds (one per textbook queue, then one per channel x segment x reason)."""
+    channels, segments = list(cfg.channels), list(cfg.demand.segments)
+    reasons = list(cfg.demand.reasons)
+    kinds = [Kind(-1, -1, -1) for _ in cfg.queues]
+    threshold = [q.sl_threshold for q in cfg.queues.values()]
+    index: dict[tuple, int] = {}
+    for c, ch in enumerate(cfg.channels.values()):
+        for s in range(len(segments)):
+            for r in range(len(reasons)):
+                index[(c, s, r)] = len(kinds)
+                kinds.append(Kind(c, s, r))
+                threshold.append(ch.sl_threshold)
+    codes = {
+        "channel": np.array([k.channel for k in kinds], dtype=np.int64),
+        "segment": np.array([k.segment for k in kinds], dtype=np.int64),
+        "reason": np.array([k.reason for k in kinds], dtype=np.int64),
+    }
+    names = {
+        "all": ["all"],
+        "queue": list(cfg.queues),
+        "channel": channels,
+        "segment": segments,
+        "reason": reasons,
+    }
+    return kinds, index, Strata(names, codes, np.array(threshold, dtype=float))
+
+
+def route_of(cfg: Config, channel: str, segment: str, reason: str) -> str | None:
+    """Queue of the first route matching (channel, segment, reason)."""
+    for r in cfg.routes:
+        if (
+            (not r.channels or channel in r.channels)
+            and (not r.segments or segment in r.segments)
+            and (not r.reasons or reason in r.reasons)
+        ):
+            return r.queue
+    return None
+
+
+def routes(cfg: Config, kinds: list[Kind]) -> tuple[list[int], list[list[int]]]:
+    """Queue per kind (-1 for textbook kinds) and, per kind, the other queues of its channel."""
+    queues, channels = list(cfg.queues), list(cfg.channels)
+    segments, reasons = list(cfg.demand.segments), list(cfg.demand.reasons)
+    route, by_channel = [], {}
+    for k in kinds:
+        if k.channel < 0:
+            route.append(-1)
+            continue
+        name = route_of(cfg, channels[k.channel], segments[k.segment], reasons[k.reason])
+        q = queues.index(name) if name is not None else -1
+        route.append(q)
+        if q >= 0:
+            by_channel.setdefault(k.channel, set()).add(q)
+    wrong = [
+        sorted(by_channel.get(k.channel, set()) - {q}) for k, q in zip(kinds, route, strict=True)
+    ]
+    return route, wrong
+
+
+def automation(
+    cfg: Config, ss: SelfServiceConfig | None, path: str, draw: Sampler
+) -> Automation | None:
+    """Compile a self-service step."""
+    if ss is None:
+        return None
+    success = [lookup(ss.success, r, 0.0) for r in cfg.demand.reasons]
+    agent = ss.on_failure.get("agent", 0.0)
+    switch = agent + ss.on_failure.get("switch", 0.0)
+    cum = (
+        np.cumsum([ss.switch_to.get(c, 0.0) for c in cfg.channels]).tolist() if ss.switch_to else []
+    )
+    if cum:
+        cum[-1] = 1.0 + 1e-12  # a uniform below 1 always finds a channel
+    time = draw(f"{path}.time", ss.time)
+    retry = draw(f"{path}.retry", ss.retry_delay)
+    return Automation(ss.share, time, success, (agent, switch), cum, retry)
+
+
+def ivrs(cfg: Config, draw: Sampler) -> list[Ivr | None]:
+    """Compiled IVR per channel code."""
+    out = []
+    for name, ch in cfg.channels.items():
+        ivr = ch.ivr
+        if ivr is None:
+            out.append(None)
+            continue
+        path = f"ivr.{name}"
+        levels = [int(lookup(ivr.menu_levels, s, 0)) for s in cfg.demand.segments]
+        ports = float("inf") if ivr.ports is None else float(ivr.ports)
+        out.append(
+            Ivr(
+                draw(f"{path}.identification", ivr.identification),
+                draw(f"{path}.level", ivr.time_per_level),
+                levels,
+                automation(cfg, ivr.self_service, f"{path}.self_service", draw),
+                ivr.misroute,
+                draw(f"{path}.transfer", ivr.transfer_time),
+                ports,
+            )
+        )
+    return out
+
+
+def automations(cfg: Config, draw: Sampler) -> list[Automation | None]:
+    """Compiled self-service step per channel code."""
+    return [
+        automation(cfg, ch.self_service, f"selfservice.{n}", draw) for n, ch in cfg.channels.items()
+    ]
