@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from sim.checks import ConfigError
 from sim.config import TEXTBOOK_SHORTCUTS, Config, register_configs
@@ -50,7 +51,10 @@ def check_shortcuts(cfg: DictConfig) -> None:
 def to_config(cfg: DictConfig) -> Config:
     """Typed, validated Config from a composed DictConfig (raises ConfigError)."""
     check_shortcuts(cfg)
-    return OmegaConf.to_object(cfg)
+    try:
+        return OmegaConf.to_object(cfg)
+    except OmegaConfBaseException as err:  # a value that does not fit its type, found late
+        raise ConfigError(" ".join(str(err).split("\n")[:2])) from err
 
 
 def load_config(scenario: str = "default", overrides: Sequence[str] = ()) -> Config:

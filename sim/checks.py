@@ -191,6 +191,8 @@ def check_shortcut_values(c: Config) -> None:
 def check_config(c: Config) -> None:
     """Check a whole configuration; raise ConfigError on the first broken rule."""
     from sim.checks_journey import check_journey
+    from sim.checks_workforce import check_workforce
+    from sim.workforce import group_size
 
     check_run(c)
     check_shortcut_values(c)
@@ -202,7 +204,8 @@ def check_config(c: Config) -> None:
         check_queue(q, f"queues.{name}")
     for name, g in c.agents.items():
         check_group(g, f"agents.{name}", c.queues)
-    served = {q for g in c.agents.values() if g.count > 0 for q in (g.skills or c.queues)}
+    served = {q for g in c.agents.values() if group_size(g) > 0 for q in (g.skills or c.queues)}
     for name in c.queues:
-        require(name in served, f"queues.{name}", "must be served by a group with count >= 1", name)
+        require(name in served, f"queues.{name}", "must be served by a group with agents", name)
     check_journey(c)
+    check_workforce(c)

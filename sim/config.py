@@ -12,6 +12,7 @@ running parts, choosing implementations from the Enums below.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from hydra.core.config_store import ConfigStore
 
@@ -28,11 +29,26 @@ from sim.config_journey import (
     SelfServiceConfig,
     SurgeConfig,
 )
+from sim.config_workforce import (
+    AgentGroupConfig,
+    AgentPolicy,
+    BreakConfig,
+    OverflowConfig,
+    Pricing,
+    QueuePolicy,
+    RoutingConfig,
+    ShiftConfig,
+    SkillConfig,
+    VendorConfig,
+    VendorLocation,
+)
 
 __all__ = [
     "AgentGroupConfig",
+    "AgentPolicy",
     "ArrivalConfig",
     "BacklogConfig",
+    "BreakConfig",
     "ChannelConfig",
     "ChannelMode",
     "Config",
@@ -40,12 +56,20 @@ __all__ = [
     "DistKind",
     "DistributionConfig",
     "IvrConfig",
+    "OverflowConfig",
+    "Pricing",
     "QueueConfig",
+    "QueuePolicy",
     "ReasonConfig",
     "RouteConfig",
+    "RoutingConfig",
     "SegmentConfig",
     "SelfServiceConfig",
+    "ShiftConfig",
+    "SkillConfig",
     "SurgeConfig",
+    "VendorConfig",
+    "VendorLocation",
     "register_configs",
 ]
 
@@ -82,23 +106,6 @@ class QueueConfig:
 
 
 @dataclass
-class AgentGroupConfig:
-    """A group of identical agents.
-
-    Attributes:
-        count: number of agents.
-        skills: names of the queues the group serves; empty = every queue.
-        hours: daily working window ``[start, end]`` in minutes from midnight
-            (e.g. ``[480, 1200]`` = 08:00-20:00); empty = always present. An
-            agent busy at the end of the window finishes its contact, then leaves.
-    """
-
-    count: int = 1
-    skills: list[str] = field(default_factory=list)
-    hours: list[float] = field(default_factory=list)
-
-
-@dataclass
 class Config:
     """The whole run: model, run length, replications and outputs.
 
@@ -106,6 +113,8 @@ class Config:
     values that textbook scenario files interpolate into their queue and
     agent blocks, so that ``python run.py scenario=mmc servers=52`` works.
     A shortcut that the chosen scenario does not read is rejected.
+    ``params`` holds a scenario's own named parameters (e.g. the in-house
+    share of ``outsourcing_mix``), read by interpolation the same way.
     """
 
     name: str = "custom"
@@ -131,6 +140,9 @@ class Config:
     channels: dict[str, ChannelConfig] = field(default_factory=dict)
     demand: DemandConfig = field(default_factory=DemandConfig)
     routes: list[RouteConfig] = field(default_factory=list)
+    routing: RoutingConfig = field(default_factory=RoutingConfig)
+    vendors: dict[str, VendorConfig] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         from sim.checks import check_config
@@ -147,3 +159,21 @@ def register_configs() -> None:
     store.store(name="base_config", node=Config)
     store.store(group="schema/queue", name="base", node=QueueConfig)
     store.store(group="schema/agents", name="base", node=AgentGroupConfig)
+    store.store(group="schema/routing", name="base", node=RoutingConfig)
+    register_resolvers()
+
+
+def register_resolvers() -> None:
+    """Arithmetic for scenario files (idempotent).
+
+    ``${ccsim.share:100,0.3}`` = 30 (rounded), ``${ccsim.rest:0.3}`` = 0.7,
+    ``${ccsim.sub:10,3}`` = 7.
+    """
+    from omegaconf import OmegaConf
+
+    if not OmegaConf.has_resolver("ccsim.share"):
+        OmegaConf.register_new_resolver(
+            "ccsim.share", lambda total, share: round(float(total) * float(share))
+        )
+        OmegaConf.register_new_resolver("ccsim.rest", lambda share: 1.0 - float(share))
+        OmegaConf.register_new_resolver("ccsim.sub", lambda a, b: int(a) - int(b))

@@ -57,14 +57,15 @@ OUTCOME_NAMES = [o.name for o in sorted(Outcome, key=lambda o: o.value)]
 
 # ``info`` packs small per-contact counters into one int (one record column):
 # bits 0-3 leg, 4-11 attempt (contacts of the issue so far), 12-19 frustration
-# points, bit 20 "tried self-service".
+# points, bit 20 "tried self-service", bit 21 "served through overflow".
 LEG, ATTEMPT, FRUSTRATION = 1, 1 << 4, 1 << 12
 TRIED_SELF_SERVICE = 1 << 20
+OVERFLOWED = 1 << 21
 
 
-def unpack_info(info: IntOrArray) -> tuple[IntOrArray, IntOrArray, IntOrArray, IntOrArray]:
-    """``(leg, attempt, frustration, tried_self_service)`` from packed info."""
-    return info & 0xF, (info >> 4) & 0xFF, (info >> 12) & 0xFF, (info >> 20) & 1
+def unpack_info(info: IntOrArray) -> tuple[IntOrArray, ...]:
+    """``(leg, attempt, frustration, tried_self_service, overflowed)`` from packed info."""
+    return info & 0xF, (info >> 4) & 0xFF, (info >> 12) & 0xFF, (info >> 20) & 1, (info >> 21) & 1
 
 
 class Contact:
@@ -120,16 +121,41 @@ class Contact:
 class Agent:
     """One agent of a group.
 
-    ``contact`` is what it is handling, if anything; ``on_finish`` is the
-    callback its service completions call (bound once, not per contact);
-    ``present`` is False outside its working hours.
+    ``contact`` is what it is handling (single-slot agents); ``chats`` the
+    contacts in hand of an agent with ``slots > 1`` (concurrency);
+    ``on_finish`` is the callback its service completions call (bound once,
+    not per contact); ``present`` is False outside its working time, and
+    ``off_since`` is when it last went off; ``speed[q]`` multiplies handle
+    times on queue q; ``idle_since`` orders the longest-idle policy.
     """
 
-    __slots__ = ("contact", "group", "id", "on_finish", "present")
+    __slots__ = (
+        "busy",
+        "chats",
+        "contact",
+        "group",
+        "id",
+        "idle_since",
+        "off_since",
+        "on_finish",
+        "present",
+        "slots",
+        "slowdown",
+        "speed",
+    )
 
-    def __init__(self, aid: int, group: int) -> None:
+    def __init__(
+        self, aid: int, group: int, speed: list[float], slots: int = 1, slowdown: float = 0.0
+    ) -> None:
         self.id = aid
         self.group = group
+        self.speed = speed
+        self.slots = slots
+        self.slowdown = slowdown
         self.contact: Contact | None = None
+        self.chats: set[Contact] = set()
+        self.busy = 0
         self.on_finish: Callable[[object], None] | None = None
         self.present = True
+        self.idle_since = 0.0
+        self.off_since = 0.0

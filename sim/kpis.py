@@ -28,13 +28,11 @@ has one leg per queue it visited):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from sim.summary import DIMENSIONS, PERCENTILES, F, Partial, Strata, Window, percentile
+from sim.summary import PERCENTILES, F, Partial, Strata, Window, percentile
 
 COUNTS = (
     "offered",
@@ -48,6 +46,7 @@ COUNTS = (
     "gave_up",
     "transferred",
     "escalated",
+    "overflowed",
 )
 
 
@@ -79,14 +78,19 @@ def contact_metrics(c: np.ndarray, length: ArrayLike) -> dict[str, np.ndarray]:
     }
 
 
-def agent_metrics(busy: np.ndarray, staffed: np.ndarray, gc: np.ndarray, length: ArrayLike) -> dict:
-    """Agent KPIs from busy time, staffed time and (served, handle_sum) counts."""
+def agent_metrics(
+    busy: ArrayLike, staffed: ArrayLike, overtime: ArrayLike, length: ArrayLike
+) -> dict:
+    """Agent KPIs: busy and scheduled agents on average, occupancy, overtime.
+
+    Occupancy is busy time over worked time (scheduled plus overtime).
+    """
+    worked = np.asarray(staffed) + np.asarray(overtime)
     return {
-        "served": gc[..., 0],
-        "aht": ratio(gc[..., 1], gc[..., 0]),
         "mean_busy": ratio(busy, length),
         "mean_staffed": ratio(staffed, length),
-        "occupancy": ratio(busy, staffed),
+        "occupancy": ratio(busy, worked),
+        "overtime": ratio(overtime, length),
     }
 
 
@@ -103,12 +107,50 @@ def scope_name(dim: str, name: str) -> str:
     return "all" if dim == "all" else f"{dim}:{name}"
 
 
+GROUP_CONTACT_METRICS = ("served", "service_level", "asa", "aht", "transferred", "overflowed")
+
+
+def _agent_rows(
+    part: Partial, win: Window, strata: Strata, staffed: np.ndarray, overtime: np.ndarray
+) -> list:
+    """Group and vendor scopes: the work they took, then busy, staffed and occupancy."""
+    rows = []
+    for dim in ("group", "vendor"):
+        members = _members(strata, dim)
+        for k, name in enumerate(strata.names[dim]):
+            m = contact_metrics(part.counts[dim][k, -1], win.length)
+            m = {key: m[key] for key in GROUP_CONTACT_METRICS}
+            gs = members[k]
+            m |= agent_metrics(
+                part.busy_time[gs, -1].sum(),
+                staffed[gs, -1].sum(),
+                overtime[gs, -1].sum(),
+                win.length,
+            )
+            rows += _rows(scope_name(dim, name), m)
+    return rows
+
+
+def _members(strata: Strata, dim: str) -> list[list[int]]:
+    """Agent groups in each stratum of ``group`` or ``vendor``."""
+    if dim == "group":
+        return [[g] for g in range(len(strata.names["group"]))]
+    return [
+        list(np.flatnonzero(strata.vendor_of_group == v))
+        for v in range(len(strata.names["vendor"]))
+    ]
+
+
 def replication_kpis(
-    part: Partial, win: Window, strata: Strata, staffed: np.ndarray, groups: Sequence[str]
+    part: Partial, win: Window, strata: Strata, staffed: np.ndarray, overtime: np.ndarray
 ) -> pd.DataFrame:
-    """Window KPIs of one replication, long format ``(scope, metric, value)``."""
+    """Window KPIs of one replication, long format ``(scope, metric, value)``.
+
+    ``staffed`` and ``overtime`` are agent-minutes per group (per interval,
+    window in the last slot); occupancy is busy time over their sum.
+    """
     rows: list[tuple[str, str, float]] = []
-    for dim in DIMENSIONS:
+    for dim in ("all", "queue", "channel", "segment", "reason"):
         for k, name in enumerate(strata.names[dim]):
             m = contact_metrics(part.counts[dim][k, -1], win.length) | _percentiles(
                 part.hist[dim][k]
@@ -117,17 +159,14 @@ def replication_kpis(
                 m["mean_queue"] = part.queue_time[k, -1] / win.length
             if dim == "all":
                 m["mean_queue"] = part.queue_time[:, -1].sum() / win.length
-                worked = staffed[:, -1].sum() + part.overtime[:, -1].sum()
-                a = agent_metrics(
-                    part.busy_time[:, -1].sum(), worked, part.group_counts[:, -1].sum(0), win.length
+                m |= agent_metrics(
+                    part.busy_time[:, -1].sum(),
+                    staffed[:, -1].sum(),
+                    overtime[:, -1].sum(),
+                    win.length,
                 )
-                m |= {key: a[key] for key in ("mean_busy", "mean_staffed", "occupancy")}
             rows += _rows(scope_name(dim, name), m)
-    for g, name in enumerate(groups):
-        worked = staffed[g, -1] + part.overtime[g, -1]
-        a = agent_metrics(part.busy_time[g, -1], worked, part.group_counts[g, -1], win.length)
-        a["overtime"] = part.overtime[g, -1] / win.length
-        rows += _rows(f"group:{name}", a)
+    rows += _agent_rows(part, win, strata, staffed, overtime)
     return pd.DataFrame(rows, columns=["scope", "metric", "value"])
 
 
@@ -137,7 +176,7 @@ def _backlog(b: np.ndarray, edges: np.ndarray) -> dict[str, np.ndarray]:
     return {"backlog": waiting, "backlog_age": edges[1:] - ratio(entered, waiting)}
 
 
-def interval_table(part: Partial, win: Window, strata: Strata, staffed: np.ndarray) -> pd.DataFrame:
+def interval_table(part: Partial, win: Window, strata: Strata, worked: np.ndarray) -> pd.DataFrame:
     """Per-interval KPIs (arrival-based counts, time-averaged levels), one row per scope."""
     n, edges = win.n_intervals, win.edges
     lengths = np.diff(edges)
@@ -151,11 +190,10 @@ def interval_table(part: Partial, win: Window, strata: Strata, staffed: np.ndarr
                 m["mean_queue"] = part.queue_time[k, :n] / lengths
             if dim == "all":
                 busy = part.busy_time[:, :n].sum(0)
-                worked = staffed[:, :n].sum(0) + part.overtime[:, :n].sum(0)
                 m |= {
                     "mean_queue": part.queue_time[:, :n].sum(0) / lengths,
                     "mean_busy": busy / lengths,
-                    "occupancy": ratio(busy, worked),
+                    "occupancy": ratio(busy, worked[:, :n].sum(0)),
                 }
             frames.append(_frame(scope_name(dim, name), win, m))
     return pd.concat(frames, ignore_index=True)

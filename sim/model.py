@@ -17,9 +17,8 @@ import numpy as np
 import simpy
 
 from sim import plan
-from sim.agents import working_hours
 from sim.arrivals import ArrivalStream, QueueArrivals, arrival_times, rate_table, shared_ids
-from sim.config import ArrivalConfig, ChannelMode, Config, DistributionConfig
+from sim.config import ArrivalConfig, ChannelMode, Config, DistributionConfig, SkillConfig
 from sim.demand import DemandSource, channel_draws, channel_mix, demand_tables
 from sim.distributions import Deterministic, Distribution, Uniform, from_config, sampler
 from sim.entities import Agent
@@ -27,8 +26,9 @@ from sim.journey import FrontDoor, Kind
 from sim.metrics import Columns, ContactLog
 from sim.rng import Streams
 from sim.router import Router
-from sim.routing import plan_routing
+from sim.routing import QueueSpec, RoutingPlan, plan_routing
 from sim.summary import Strata, Window
+from sim.workforce import Workforce, group_size
 
 
 @dataclass
@@ -41,19 +41,31 @@ class Model:
     log: ContactLog
     strata: Strata
     group_names: list[str]
+    workforce: Workforce
 
 
 def window(cfg: Config) -> Window:
     """The statistics window of a configuration."""
-    hours = tuple(tuple(g.hours) if g.hours else None for g in cfg.agents.values())
-    return Window(cfg.horizon, cfg.warmup, cfg.interval, len(cfg.agents), hours)
+    return Window(cfg.horizon, cfg.warmup, cfg.interval, len(cfg.agents))
+
+
+def speeds(cfg: Config) -> list[list[float]]:
+    """Handle-time multiplier of each group on each queue: proficiency x vendor."""
+    out = []
+    for group in cfg.agents.values():
+        vendor = cfg.vendors.get(group.vendor)
+        factor = vendor.handle_factor if vendor is not None else 1.0
+        out.append([factor * group.proficiency.get(q, SkillConfig()).speed for q in cfg.queues])
+    return out
 
 
 def _agents(cfg: Config) -> list[list[Agent]]:
     groups, next_id = [], 0
-    for g, group in enumerate(cfg.agents.values()):
-        groups.append([Agent(next_id + i, g) for i in range(group.count)])
-        next_id += group.count
+    for g, (group, speed) in enumerate(zip(cfg.agents.values(), speeds(cfg), strict=True)):
+        n = group_size(group)
+        slots, slow = group.concurrency, group.concurrency_slowdown
+        groups.append([Agent(next_id + i, g, speed, slots, slow) for i in range(n)])
+        next_id += n
     return groups
 
 
@@ -61,19 +73,29 @@ def _patience(d: DistributionConfig | None) -> Distribution:
     return from_config(d) if d is not None else Deterministic(math.inf)
 
 
-def _router(env: simpy.Environment, cfg: Config, record: Callable, n_sources: int) -> Router:
-    names = list(cfg.queues)
-    queues = list(cfg.queues.values())
-    skills = [[names.index(s) for s in (g.skills or names)] for g in cfg.agents.values()]
-    has_patience = [
-        any(ch.patience is not None for ch in cfg.channels.values())
-        or (q.patience is not None and q.patience.mean is not None)
-        for q in queues
+def routing_plan(cfg: Config) -> RoutingPlan:
+    """The routing plan of a configuration (indices instead of names)."""
+    names, groups = list(cfg.queues), list(cfg.agents)
+    channel_patience = any(ch.patience is not None for ch in cfg.channels.values())
+    specs = [
+        QueueSpec(
+            q.priority,
+            q.capacity,
+            channel_patience or (q.patience is not None and q.patience.mean is not None),
+        )
+        for q in cfg.queues.values()
     ]
-    routing = plan_routing(
-        [q.priority for q in queues], skills, [q.capacity for q in queues], has_patience
-    )
-    return Router(env, routing, _agents(cfg), record, n_sources)
+    skills = [[names.index(s) for s in (g.skills or names)] for g in cfg.agents.values()]
+    overflow = [
+        (names.index(o.queue), o.after, [groups.index(g) for g in o.groups])
+        for o in cfg.routing.overflow
+    ]
+    r = cfg.routing
+    return plan_routing(specs, skills, speeds(cfg), overflow, r.agent_policy, r.queue_policy)
+
+
+def _router(env: simpy.Environment, cfg: Config, record: Callable, n_sources: int) -> Router:
+    return Router(env, routing_plan(cfg), _agents(cfg), record, n_sources)
 
 
 def _times(arrival: ArrivalConfig, horizon: float, rng: np.random.Generator) -> Iterator[float]:
@@ -190,7 +212,7 @@ def build(cfg: Config, streams: Streams, sink: Callable[[Columns], None]) -> Mod
     env = simpy.Environment()
     kinds, index, strata = plan.kinds_and_strata(cfg)
     log = ContactLog(
-        sink, [g for g, group in enumerate(cfg.agents.values()) for _ in range(group.count)]
+        sink, [g for g, group in enumerate(cfg.agents.values()) for _ in range(group_size(group))]
     )
     router = _router(env, cfg, log.record, _n_sources(cfg))
     ids = shared_ids()
@@ -201,7 +223,5 @@ def build(cfg: Config, streams: Streams, sink: Callable[[Columns], None]) -> Mod
         _backlog(cfg, streams, router, front)
         if cfg.demand.customers:
             _demand_streams(env, cfg, streams, router, front)
-    for g, group in enumerate(cfg.agents.values()):
-        if group.hours:
-            env.process(working_hours(env, router, g, group.hours))
-    return Model(env, router, front, log, strata, list(cfg.agents))
+    workforce = Workforce(env, router, cfg.agents, streams, cfg.demand.start_weekday)
+    return Model(env, router, front, log, strata, list(cfg.agents), workforce)

@@ -37,14 +37,20 @@ def kinds_and_strata(cfg: Config) -> tuple[list[Kind], dict[tuple, int], Strata]
         "segment": np.array([k.segment for k in kinds], dtype=np.int64),
         "reason": np.array([k.reason for k in kinds], dtype=np.int64),
     }
+    vendors = list(cfg.vendors)
+    if any(not g.vendor for g in cfg.agents.values()) and "inhouse" not in vendors:
+        vendors.append("inhouse")  # groups without a vendor are in-house
     names = {
         "all": ["all"],
         "queue": list(cfg.queues),
         "channel": channels,
         "segment": segments,
         "reason": reasons,
+        "group": list(cfg.agents),
+        "vendor": vendors,
     }
-    return kinds, index, Strata(names, codes, np.array(threshold, dtype=float))
+    vendor_of = np.array([vendors.index(g.vendor or "inhouse") for g in cfg.agents.values()])
+    return kinds, index, Strata(names, codes, np.array(threshold, dtype=float), vendor_of)
 
 
 def route_of(cfg: Config, channel: str, segment: str, reason: str) -> str | None:

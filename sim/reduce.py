@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.calendar import DAY
 from sim.entities import (
     ABANDONED,
     BLOCKED,
@@ -112,7 +111,7 @@ def derive(cols: Columns, win: Window, end: float) -> Derived:
 def field_values(cols: Columns, threshold: np.ndarray, d: Derived) -> list[np.ndarray]:
     """Per-record contributions to each of FIELDS (one array per field, in order)."""
     out = cols["outcome"]
-    leg, attempt, frustration, tried = unpack_info(cols["info"].astype(np.int64))
+    leg, attempt, frustration, tried, overflowed = unpack_info(cols["info"].astype(np.int64))
     wait, inq = d.wait, d.queued
     answered = ~np.isnan(cols["t_answer"])
     known = ~np.isnan(wait)
@@ -140,6 +139,7 @@ def field_values(cols: Columns, threshold: np.ndarray, d: Derived) -> list[np.nd
         "issues_closed": closing,
         "attempts_sum": np.where(closing, attempt + 1, 0),
         "frustration_sum": np.where(closing, frustration, 0),
+        "overflowed": overflowed == 1,
     }
     return [values[f] for f in FIELDS]
 
@@ -153,16 +153,6 @@ def _add_times(part: Partial, cols: Columns, d: Derived, win: Window) -> None:
     for g in range(part.busy_time.shape[0]):
         m = busy & (cols["group"] == g)
         part.busy_time[g] += time_in_intervals(answer[m], d.stop[m], win)
-        hours = win.group_hours[g] if win.group_hours else None
-        if hours is not None:
-            after = window_end(answer[m], *hours)
-            part.overtime[g] += time_in_intervals(np.maximum(after, answer[m]), d.stop[m], win)
-
-
-def window_end(t: np.ndarray, start: float, end: float) -> np.ndarray:
-    """End of the daily window [start, end) that contains (or last preceded) each instant."""
-    day = np.floor((t - start) / DAY)
-    return day * DAY + end
 
 
 def _add_backlog(target: np.ndarray, key: np.ndarray, cols: Columns, d: Derived) -> None:
@@ -200,15 +190,6 @@ def _add_hist(target: np.ndarray, key: np.ndarray, slots: np.ndarray) -> None:
     target += np.bincount(flat, minlength=target.size).reshape(target.shape)
 
 
-def _add_groups(part: Partial, cols: Columns, d: Derived) -> None:
-    served = cols["outcome"] == SERVED
-    handle = cols["t_end"][served] - cols["t_answer"][served]
-    group = cols["group"][served].astype(np.int64)
-    add_by_slot(
-        part.group_counts, group, d.idx[served], d.w[served], [np.ones(len(handle)), handle]
-    )
-
-
 def reduce_chunk(cols: Columns, win: Window, strata: Strata, end: float) -> Partial:
     """Aggregates of one chunk of records; ``end`` closes segments still open."""
     part = empty_partial(win, strata)
@@ -230,5 +211,4 @@ def reduce_chunk(cols: Columns, win: Window, strata: Strata, end: float) -> Part
         _add_hist(part.hist[dim], key, d.hist)
         _add_backlog(part.backlog[dim], key, cols, d)
     _add_times(part, cols, d, win)
-    _add_groups(part, cols, d)
     return part

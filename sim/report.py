@@ -45,7 +45,7 @@ def _fmt(metric: str, value: float) -> str:
         return f"{100 * value:.2f} %"
     if metric in SECONDS:
         return f"{60 * value:.1f} s"
-    if metric in ("offered", "served"):
+    if metric in ("offered", "served", "overflowed", "unresolved"):
         return f"{value:,.0f}"
     if metric == "aht":
         return f"{value:.2f} min"
@@ -110,9 +110,11 @@ def text(results: Results) -> str:
         m = matrix(results.kpis, prefix)
         if len(m) > 1 or (prefix == "channel:" and len(m)):
             lines += [f"\n{title} (means):", m.to_string()]
-    groups = matrix(results.kpis, "group:", ("served", "aht", "occupancy"))
-    if len(groups):
-        lines += ["\nAgent groups (means):", groups.to_string()]
+    agent_kpis = ("served", "service_level", "aht", "mean_staffed", "occupancy", "overflowed")
+    for prefix, title in (("group:", "Agent groups"), ("vendor:", "Vendors")):
+        m = matrix(results.kpis, prefix, agent_kpis)
+        if len(m) and (prefix == "group:" or len(m) > 1):
+            lines += [f"\n{title} (means):", m.to_string()]
     if results.baseline is not None and len(results.baseline):
         lines += [
             "\nErlang staffing baseline (each queue alone, SL target):",

@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from sim.agents import staffed_time
 from sim.checks import check_config
 from sim.config import Config
 from sim.kpis import interval_table, replication_kpis, scope_name
@@ -105,6 +104,7 @@ def _simulate(cfg: Config, model: Model, advance: Callable[[float], None] | None
     if model.front is not None:
         model.front.close_all()
     router.close_all()
+    model.workforce.close(router.agents)
     model.log.flush()
 
 
@@ -128,9 +128,10 @@ def _tables(
     """KPI, interval and contact tables of a finished replication."""
     end = model.env.now
     part = sink.partial
-    staffed = staffed_time(list(cfg.agents.values()), sink.win)
-    kpis = replication_kpis(part, sink.win, strata, staffed, model.group_names)
-    intervals = interval_table(part, sink.win, strata, staffed)
+    staffed = model.workforce.time(sink.win, "staffed")
+    overtime = model.workforce.time(sink.win, "overtime")
+    kpis = replication_kpis(part, sink.win, strata, staffed, overtime)
+    intervals = interval_table(part, sink.win, strata, staffed + overtime)
     contacts = None
     if sink.keep:
         cols = concat_columns(sink.chunks, consume=True)

@@ -46,11 +46,12 @@ FIELDS = (
     "issues_closed",
     "attempts_sum",
     "frustration_sum",
+    "overflowed",
 )
 F = {name: i for i, name in enumerate(FIELDS)}
 HIST_EDGES = np.concatenate(([0.0], np.geomspace(1e-4, 1e5, 1801)))
 PERCENTILES = (50, 90, 95)
-DIMENSIONS = ("all", "queue", "channel", "segment", "reason")
+DIMENSIONS = ("all", "queue", "channel", "segment", "reason", "group", "vendor")
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,6 @@ class Window:
     warmup: float
     interval: float
     n_groups: int
-    group_hours: tuple = ()  # per group: (start, end) of its daily window, or None
 
     @property
     def n_intervals(self) -> int:
@@ -85,12 +85,15 @@ class Strata:
 
     ``kind_codes[dim]`` gives, for each contact kind, its code in dimension
     ``dim`` (-1: none, e.g. the channel of a textbook queue's contact).
-    ``threshold`` is the service-level threshold of each kind.
+    ``threshold`` is the service-level threshold of each kind;
+    ``vendor_of_group`` the vendor code of each agent group. The ``group``
+    and ``vendor`` strata hold the legs their agents answered.
     """
 
     names: dict[str, list[str]]
     kind_codes: dict[str, np.ndarray]
     threshold: np.ndarray
+    vendor_of_group: np.ndarray
 
     def size(self, dim: str) -> int:
         """Number of strata of a dimension."""
@@ -102,6 +105,11 @@ class Strata:
             return np.zeros(len(cols["kind"]), dtype=np.int64)
         if dim == "queue":
             return cols["queue"].astype(np.int64)
+        if dim in ("group", "vendor"):
+            group = cols["group"].astype(np.int64)
+            if dim == "group":
+                return group
+            return np.where(group >= 0, self.vendor_of_group[np.maximum(group, 0)], -1)
         return self.kind_codes[dim][cols["kind"].astype(np.int64)]
 
 
@@ -113,9 +121,7 @@ class Partial:
     bins + 1), slot 0 = waits of exactly 0; ``backlog[dim]``: (strata,
     intervals, 2) contacts waiting at each interval end and the sum of their
     queue-entry times; ``queue_time``: (queues, intervals + 1); ``busy_time``:
-    (groups, intervals + 1); ``group_counts``: (groups, intervals + 1, 2);
-    ``overtime``: (groups, intervals + 1) busy time after the end of working
-    hours (an agent finishing the contact in hand).
+    (groups, intervals + 1).
     """
 
     counts: dict[str, np.ndarray]
@@ -123,8 +129,6 @@ class Partial:
     backlog: dict[str, np.ndarray]
     queue_time: np.ndarray
     busy_time: np.ndarray
-    group_counts: np.ndarray
-    overtime: np.ndarray
 
 
 def empty_partial(win: Window, strata: Strata) -> Partial:
@@ -136,8 +140,6 @@ def empty_partial(win: Window, strata: Strata) -> Partial:
         {d: np.zeros((n, len(HIST_EDGES))) for d, n in sizes.items()},
         {d: np.zeros((n, ni, 2)) for d, n in sizes.items()},
         np.zeros((sizes["queue"], ni + 1)),
-        np.zeros((win.n_groups, ni + 1)),
-        np.zeros((win.n_groups, ni + 1, 2)),
         np.zeros((win.n_groups, ni + 1)),
     )
 

@@ -111,7 +111,7 @@ def test_inconsistent_fields_in_python():
                 )
             }
         )
-    with pytest.raises(ConfigError, match=r"queues.b must be served by a group with count >= 1"):
+    with pytest.raises(ConfigError, match=r"queues.b must be served by a group with agents"):
         make_config({"a": queue(), "b": queue()}, {"g": AgentGroupConfig(count=2, skills=["a"])})
     with pytest.raises(ConfigError, match=r"queues.calls.arrival.times\[1\] must not precede"):
         q = queue()
@@ -188,3 +188,77 @@ def test_switch_to_an_unknown_channel_is_rejected():
         ConfigError, match=r"channels.app.self_service.switch_to.pigeon must name a channel"
     ):
         cfg.__post_init__()
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        (
+            "+agents.voice_agents.proficiency={chat:{speed:1.2}}",
+            "agents.voice_agents.proficiency.chat must name one of the group's skills",
+        ),
+        ("agents.voice_agents.vendor=ghost", "agents.voice_agents.vendor must name a vendor ([])"),
+        (
+            "+routing.overflow=[{queue:voice_consumer,after:1,groups:[ghost]}]",
+            "routing.overflow[0].groups[0] must name an agent group",
+        ),
+        (
+            "+routing.overflow=[{queue:nowhere,after:1,groups:[digital_team]}]",
+            "routing.overflow[0].queue must name a queue",
+        ),
+        (
+            "+agents.voice_agents.shifts=[{start:900,end:600,count:3}]",
+            "agents.voice_agents.shifts cannot be combined with hours",
+        ),
+        (
+            "agents.voice_agents.concurrency=0",
+            "agents.voice_agents.concurrency must be >= 1, got 0",
+        ),
+        (
+            "agents.voice_agents.shrinkage=1.0",
+            "agents.voice_agents.shrinkage must be in [0, 1), got 1.0",
+        ),
+    ],
+)
+def test_workforce_rule_violations(override, message):
+    with pytest.raises(ConfigError) as err:
+        load_config("default", [override])
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("shift", "message"),
+    [
+        (
+            {"start": 900, "end": 600, "count": 3},
+            "shifts[0].(start, end)[1] must be in (start, start + 1440], got 600",
+        ),
+        (
+            {
+                "start": 480,
+                "end": 960,
+                "count": 3,
+                "breaks": [{"after": 100, "length": 30}, {"after": 120, "length": 15}],
+            },
+            "shifts[0].breaks[1].after must not overlap the previous break (ends at 130)",
+        ),
+        (
+            {"start": 480, "end": 960, "count": 3, "breaks": [{"after": 470, "length": 30}]},
+            "must end inside the shift (480 min)",
+        ),
+        (
+            {"start": 480, "end": 960, "count": 3, "days": [7]},
+            "shifts[0].days[0] must be a weekday 0..6",
+        ),
+    ],
+)
+def test_inverted_shifts_and_overlapping_breaks_are_rejected(shift, message):
+    from sim.config import BreakConfig, ShiftConfig
+
+    cfg = load_config("default")
+    breaks = [BreakConfig(**b) for b in shift.pop("breaks", [])]
+    cfg.agents["voice_agents"].hours = []
+    cfg.agents["voice_agents"].shifts = [ShiftConfig(**shift, breaks=breaks)]
+    with pytest.raises(ConfigError) as err:
+        cfg.__post_init__()
+    assert message in str(err.value)

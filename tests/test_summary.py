@@ -49,10 +49,18 @@ def _records(rows):
 
 
 def _strata(thresholds):
-    names = {"all": ["all"], "queue": ["calls"], "channel": [], "segment": [], "reason": []}
+    names = {
+        "all": ["all"],
+        "queue": ["calls"],
+        "channel": [],
+        "segment": [],
+        "reason": [],
+        "group": ["agents"],
+        "vendor": ["inhouse"],
+    }
     empty = np.full(len(thresholds), -1)
     codes = {"channel": empty, "segment": empty, "reason": empty}
-    return Strata(names, codes, np.asarray(thresholds, dtype=float))
+    return Strata(names, codes, np.asarray(thresholds, dtype=float), np.array([0]))
 
 
 def test_kpis_on_hand_made_records():
@@ -69,7 +77,7 @@ def test_kpis_on_hand_made_records():
     strata = _strata([0.4])
     part = reduce_chunk(_records(rows), win, strata, end=10)
     staffed = np.array([[10.0, 10.0, 18.0]])
-    k = replication_kpis(part, win, strata, staffed, ["agents"])
+    k = replication_kpis(part, win, strata, staffed, np.zeros_like(staffed))
     v = {(r.scope, r.metric): r.value for r in k.itertuples()}
     assert v["all", "offered"] == 4 and v["all", "blocked"] == 1
     assert v["all", "p_block"] == pytest.approx(1 / 4)
