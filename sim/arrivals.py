@@ -100,7 +100,7 @@ class ArrivalStream:
         self,
         env: simpy.Environment,
         times: Iterator[float],
-        make: Callable[[float], Contact] | None,
+        make: Callable[[float], Contact | None] | None,
         admit: Callable[[Contact, float], None],
         done: Callable[[], None],
     ) -> None:
@@ -121,7 +121,9 @@ class ArrivalStream:
     def _arrive(self, _event: simpy.Event) -> None:
         """A contact arrives now; make it, admit it, schedule the next."""
         now = self._env.now
-        self._admit(self._make(now), now)
+        contact = self._make(now)
+        if contact is not None:  # None: the customer has left the base
+            self._admit(contact, now)
         t = next(self._times, None)  # inlined rather than shared with start(): hot path
         if t is None:
             self._done()

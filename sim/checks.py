@@ -191,6 +191,7 @@ def check_shortcut_values(c: Config) -> None:
 def check_config(c: Config) -> None:
     """Check a whole configuration; raise ConfigError on the first broken rule."""
     from sim.checks_journey import check_journey
+    from sim.checks_outcomes import check_outcomes
     from sim.checks_workforce import check_workforce
     from sim.workforce import group_size
 
@@ -209,3 +210,4 @@ def check_config(c: Config) -> None:
         require(name in served, f"queues.{name}", "must be served by a group with agents", name)
     check_journey(c)
     check_workforce(c)
+    check_outcomes(c)

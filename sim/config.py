@@ -29,6 +29,15 @@ from sim.config_journey import (
     SelfServiceConfig,
     SurgeConfig,
 )
+from sim.config_outcomes import (
+    BonusMalusConfig,
+    ChurnConfig,
+    CostConfig,
+    OutcomesConfig,
+    QualityKpi,
+    RepeatConfig,
+    SatisfactionConfig,
+)
 from sim.config_workforce import (
     AgentGroupConfig,
     AgentPolicy,
@@ -48,21 +57,28 @@ __all__ = [
     "AgentPolicy",
     "ArrivalConfig",
     "BacklogConfig",
+    "BonusMalusConfig",
     "BreakConfig",
     "ChannelConfig",
     "ChannelMode",
+    "ChurnConfig",
     "Config",
+    "CostConfig",
     "DemandConfig",
     "DistKind",
     "DistributionConfig",
     "IvrConfig",
+    "OutcomesConfig",
     "OverflowConfig",
     "Pricing",
+    "QualityKpi",
     "QueueConfig",
     "QueuePolicy",
     "ReasonConfig",
+    "RepeatConfig",
     "RouteConfig",
     "RoutingConfig",
+    "SatisfactionConfig",
     "SegmentConfig",
     "SelfServiceConfig",
     "ShiftConfig",
@@ -141,6 +157,7 @@ class Config:
     demand: DemandConfig = field(default_factory=DemandConfig)
     routes: list[RouteConfig] = field(default_factory=list)
     routing: RoutingConfig = field(default_factory=RoutingConfig)
+    outcomes: OutcomesConfig = field(default_factory=OutcomesConfig)
     vendors: dict[str, VendorConfig] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
 

@@ -28,10 +28,11 @@ from sim.calendar import DAY
 from sim.config import Config, DemandConfig
 from sim.distributions import BLOCK, Distribution, sampler
 from sim.entities import Contact
+from sim.outcomes import Case
 
-PATH_WIDTH = (
-    6  # uniforms per contact: tries, success, branch, switch channel, misroute, wrong queue
-)
+# uniforms per contact: tries, success, branch, switch channel, misroute, wrong queue
+# (sim.journey), resolution, return, repeat channel (sim.outcomes)
+PATH_WIDTH = 9
 
 
 def lookup(values: dict[str, float], key: str, fallback: float | None = None) -> float:
@@ -125,7 +126,8 @@ class DemandSource:
 
     A demand contact holds its *patience* in ``deadline`` until it joins a
     queue (the front door turns it into an instant then), because time in
-    the IVR or self-service does not use up patience.
+    the IVR or self-service does not use up patience. With ``cases`` on, a
+    contact that starts a new issue gets a :class:`sim.outcomes.Case`.
     """
 
     def __init__(
@@ -136,6 +138,9 @@ class DemandSource:
         choice: Iterator[float],
         draws: list[ChannelDraws],
         handle_factor: float,
+        segment_reason: tuple[int, int] = (0, 0),
+        cases: bool = False,
+        alive: tuple[Callable[[float], float], Iterator[float]] | None = None,
     ) -> None:
         self._ids = ids
         self._kinds = kinds
@@ -143,6 +148,9 @@ class DemandSource:
         self._choice = choice
         self._draws = draws
         self._factor = handle_factor
+        self._segment, self._reason = segment_reason
+        self.cases = cases
+        self._alive = alive  # (share of the base still customers at t, uniforms)
 
     def pick(self, u: float) -> int:
         """Channel position for a uniform draw."""
@@ -151,8 +159,17 @@ class DemandSource:
                 return i
         return len(self._cum) - 1
 
-    def make(self, now: float, position: int | None = None) -> Contact:
-        """A new contact arriving now (channel drawn, or given by ``position``)."""
+    def make(self, now: float, position: int | None = None) -> Contact | None:
+        """A new contact arriving now (channel drawn, or given by ``position``).
+
+        A new issue from a customer who has left the base (churn) does not
+        arrive: the arrival is kept with the share of the base still there
+        (thinning), so demand falls as the base shrinks.
+        """
+        if position is None and self._alive is not None:
+            share, uniforms = self._alive
+            if next(uniforms) >= share(now):
+                return None
         i = self.pick(next(self._choice)) if position is None else position
         draws = self._draws[i]
         c = Contact(
@@ -164,6 +181,8 @@ class DemandSource:
             next(draws.patience),
         )
         c.path = next(draws.path)
+        if position is None and self.cases:  # a new issue: its case follows all its contacts
+            c.case = Case(c.id, self._segment, self._reason, i, now)
         return c
 
 

@@ -57,15 +57,24 @@ OUTCOME_NAMES = [o.name for o in sorted(Outcome, key=lambda o: o.value)]
 
 # ``info`` packs small per-contact counters into one int (one record column):
 # bits 0-3 leg, 4-11 attempt (contacts of the issue so far), 12-19 frustration
-# points, bit 20 "tried self-service", bit 21 "served through overflow".
+# points, bit 20 "tried self-service", bit 21 "served through overflow",
+# bit 22 "resolved".
 LEG, ATTEMPT, FRUSTRATION = 1, 1 << 4, 1 << 12
 TRIED_SELF_SERVICE = 1 << 20
 OVERFLOWED = 1 << 21
+RESOLVED = 1 << 22
+_KEEP_ON_NEXT_CONTACT = (0xFF << 4) | (0xFF << 12)  # attempt and frustration
+
+
+def next_contact_info(info: int) -> int:
+    """Info of the next contact of the same issue: attempt + 1, frustration kept, flags cleared."""
+    return (info & _KEEP_ON_NEXT_CONTACT) + ATTEMPT
 
 
 def unpack_info(info: IntOrArray) -> tuple[IntOrArray, ...]:
-    """``(leg, attempt, frustration, tried_self_service, overflowed)`` from packed info."""
-    return info & 0xF, (info >> 4) & 0xFF, (info >> 12) & 0xFF, (info >> 20) & 1, (info >> 21) & 1
+    """``(leg, attempt, frustration, tried, overflowed, resolved)`` from packed info."""
+    bits = (info >> 20) & 1, (info >> 21) & 1, (info >> 22) & 1
+    return info & 0xF, (info >> 4) & 0xFF, (info >> 12) & 0xFF, *bits
 
 
 class Contact:
@@ -84,6 +93,7 @@ class Contact:
 
     __slots__ = (
         "agent",
+        "case",
         "deadline",
         "handle",
         "id",
@@ -115,7 +125,8 @@ class Contact:
         self.agent: Agent | None = None
         self.info = 0
         self.transfer = -1
-        self.path: tuple | None = None
+        self.path: list | None = None
+        self.case = None
 
 
 class Agent:

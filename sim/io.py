@@ -27,6 +27,7 @@ def _tables(results: Results) -> dict[str, object]:
         "staffing_baseline.csv": results.baseline,
         "contacts.parquet": results.contacts,
         "levels.parquet": results.levels,
+        "cases.parquet": results.cases,
     }
 
 

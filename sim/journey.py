@@ -32,10 +32,9 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.calendar import in_window
+from sim.calendar import DAY, in_window
 from sim.demand import DemandSource
 from sim.entities import (
-    ATTEMPT,
     BLOCKED,
     FRUSTRATION,
     GAVE_UP,
@@ -44,6 +43,7 @@ from sim.entities import (
     SWITCHED,
     TRIED_SELF_SERVICE,
     Contact,
+    next_contact_info,
 )
 
 if TYPE_CHECKING:
@@ -104,6 +104,7 @@ class FrontDoor:
         self.automation_only: bool = plan["automation_only"]
         self.hours: list[tuple[float, float] | None] = plan["hours"]  # per channel
         self.closed_to: list[int] = plan["closed_to"]  # per channel, -1: turn away
+        self.fcr_window: float = plan.get("fcr_window", math.inf)
         self.ports_busy = 0
         self.inside: set[Contact] = set()
 
@@ -180,15 +181,41 @@ class FrontDoor:
     def _move(self, c: Contact, channel: int, delay: float, now: float) -> None:
         """End the contact ``switched``; its issue comes back on ``channel`` after ``delay``."""
         self.record(c, SWITCHED, now)
+        self.again(c, channel, delay)
+
+    def again(self, old: Contact, channel: int, delay: float) -> None:
+        """The customer of ``old`` comes back on ``channel`` (-1: the same) after ``delay``.
+
+        A contact within the FCR window after the case's first contact marks
+        the case as repeated for the measured FCR.
+        """
+        case = old.case
+        if case is not None and case.contacts == 1 and delay <= self.fcr_window:
+            case.repeat_in_window = True
+        delay = self._when_open(channel if channel >= 0 else self.kinds[old.kind].channel, delay)
         self.router.hold()
-        self.env.timeout(delay).callbacks.append(lambda _e: self._retry(c, channel))
+        self.env.timeout(delay).callbacks.append(lambda _e: self._retry(old, channel))
+
+    def _when_open(self, channel: int, delay: float) -> float:
+        """Delay of a return, moved to the channel's opening hours.
+
+        A return that would fall in closed hours moves to the next opening,
+        spread over its first two hours.
+        """
+        hours = self.hours[channel]
+        t = self.env.now + delay
+        if hours is None or in_window(t, *hours):
+            return delay
+        opening = hours[0] + DAY * (math.floor((t - hours[0]) / DAY) + 1)  # the next one after t
+        return opening - self.env.now + math.fmod(delay, 120.0)
 
     def _retry(self, old: Contact, channel: int) -> None:
         self.router.release()
         k = self.kinds[old.kind]
-        new = self.sources[(k.segment, k.reason)].make(self.env.now, position=channel)
-        new.issue = old.issue
-        new.info = (old.info & ~(0xF | TRIED_SELF_SERVICE)) + ATTEMPT
+        target = k.channel if channel < 0 else channel
+        new = self.sources[(k.segment, k.reason)].make(self.env.now, position=target)
+        new.issue, new.case = old.issue, old.case
+        new.info = next_contact_info(old.info)
         self.enter(new, self.env.now)
 
     def to_queue(self, c: Contact) -> None:
@@ -208,7 +235,8 @@ class FrontDoor:
         wrong = self.wrong[c.kind]
         if ivr is not None and wrong and c.path[U_MISROUTE] < ivr.misroute:
             pick = wrong[min(int(c.path[U_WRONG] * len(wrong)), len(wrong) - 1)]
-            c.transfer, c.path = q, (c.handle, patience)  # the right queue, its handle, patience
+            c.transfer = q  # the right queue; its handle time and patience follow the path
+            c.path = [*c.path, c.handle, patience]
             c.handle, q = next(ivr.transfer_time), pick
         c.queue, c.t_queue, c.deadline = q, now, now + patience
         self.router.admit(c, now)

@@ -47,6 +47,7 @@ COUNTS = (
     "transferred",
     "escalated",
     "overflowed",
+    "tried_self_service",
 )
 
 
@@ -61,6 +62,10 @@ def contact_metrics(c: np.ndarray, length: ArrayLike) -> dict[str, np.ndarray]:
     get = {name: c[..., i] for name, i in F.items()}
     out = {name: get[name] for name in COUNTS}
     return out | {
+        "handle_minutes": get["handle_sum"],
+        "front_minutes": get["front_minutes"],
+        "line_minutes": get["line_minutes"],
+        "p_resolved": ratio(get["resolved"], get["served"]),
         "unresolved": get["gave_up"] + get["abandoned"] + get["blocked"] + get["open"],
         "arrival_rate": ratio(get["offered"], length),
         "p_block": ratio(get["blocked"], get["offered"]),
@@ -107,7 +112,16 @@ def scope_name(dim: str, name: str) -> str:
     return "all" if dim == "all" else f"{dim}:{name}"
 
 
-GROUP_CONTACT_METRICS = ("served", "service_level", "asa", "aht", "transferred", "overflowed")
+GROUP_CONTACT_METRICS = (
+    "served",
+    "service_level",
+    "asa",
+    "aht",
+    "transferred",
+    "overflowed",
+    "handle_minutes",
+    "p_resolved",
+)
 
 
 def _agent_rows(

@@ -164,8 +164,9 @@ def contacts_frame(
         frame[dim] = _categorical(strata.kind_codes[dim][kind], strata.names[dim])
     frame["outcome"] = _categorical(cols["outcome"], OUTCOME_NAMES)
     frame["group"] = _categorical(cols["group"], group_names)
-    leg, attempt, frustration, _, overflowed = unpack_info(cols["info"].astype(np.int64))
+    leg, attempt, frustration, _, overflowed, resolved = unpack_info(cols["info"].astype(np.int64))
     frame["overflowed"] = overflowed.astype(bool)
+    frame["resolved"] = resolved.astype(bool)
     frame["leg"], frame["attempt"], frame["frustration"] = (
         leg.astype(np.int8),
         attempt.astype(np.int16),

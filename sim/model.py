@@ -24,6 +24,7 @@ from sim.distributions import Deterministic, Distribution, Uniform, from_config,
 from sim.entities import Agent
 from sim.journey import FrontDoor, Kind
 from sim.metrics import Columns, ContactLog
+from sim.outcomes import OutcomeModel
 from sim.rng import Streams
 from sim.router import Router
 from sim.routing import QueueSpec, RoutingPlan, plan_routing
@@ -42,6 +43,7 @@ class Model:
     strata: Strata
     group_names: list[str]
     workforce: Workforce
+    outcomes: OutcomeModel | None = None
 
 
 def window(cfg: Config) -> Window:
@@ -119,7 +121,9 @@ def _queue_streams(
         QueueArrivals(env, times, q, ids, draws, router.admit, router.source_done).start()
 
 
-def _demand_sources(cfg: Config, streams: Streams, index: dict, ids: Iterator[int]) -> dict:
+def _demand_sources(
+    cfg: Config, streams: Streams, index: dict, ids: Iterator[int], outcomes: OutcomeModel | None
+) -> dict:
     d = cfg.demand
     channels = list(cfg.channels)
     draws = [
@@ -137,7 +141,21 @@ def _demand_sources(cfg: Config, streams: Streams, index: dict, ids: Iterator[in
             weights = np.array([mix.get(c, 0.0) for c in channels])
             kinds = [index[(c, s, r)] for c in range(len(channels))]
             choice = sampler(Uniform(), streams.get(f"choice.{seg}.{reason}"))
-            sources[(s, r)] = DemandSource(ids, kinds, weights, choice, draws, rc.handle_factor)
+            alive = None
+            if outcomes is not None and d.customers:
+                share = outcomes.base_share(d.customers, cfg.outcomes.churn.annual_base)
+                alive = (share, sampler(Uniform(), streams.get(f"alive.{seg}.{reason}")))
+            sources[(s, r)] = DemandSource(
+                ids,
+                kinds,
+                weights,
+                choice,
+                draws,
+                rc.handle_factor,
+                (s, r),
+                outcomes is not None,
+                alive,
+            )
     return sources
 
 
@@ -146,16 +164,17 @@ def _front_door(
     cfg: Config,
     streams: Streams,
     router: Router,
-    log: ContactLog,
+    record: Callable,
     kinds: list[Kind],
     index: dict,
     ids: Iterator[int],
+    outcomes: OutcomeModel | None = None,
 ) -> FrontDoor:
     def draw(name: str, dist: DistributionConfig) -> Iterator[float]:
         return sampler(from_config(dist), streams.get(name))
 
     route, wrong = plan.routes(cfg, kinds)
-    sources = _demand_sources(cfg, streams, index, ids)
+    sources = _demand_sources(cfg, streams, index, ids, outcomes)
     parts = {
         "kinds": kinds,
         "sources": sources,
@@ -172,8 +191,9 @@ def _front_door(
             list(cfg.channels).index(ch.closed_to) if ch.closed_to else -1
             for ch in cfg.channels.values()
         ],
+        "fcr_window": cfg.outcomes.fcr_window,
     }
-    return FrontDoor(env, router, log.record, parts)
+    return FrontDoor(env, router, record, parts)
 
 
 def _demand_streams(
@@ -207,21 +227,46 @@ def _n_sources(cfg: Config) -> int:
     return own + (len(cfg.demand.segments) * len(cfg.demand.reasons) if cfg.demand.customers else 0)
 
 
-def build(cfg: Config, streams: Streams, sink: Callable[[Columns], None]) -> Model:
-    """Build the model of one replication; ``sink`` receives record chunks."""
+def _outcomes(
+    cfg: Config, streams: Streams, log: ContactLog, kinds: list[Kind], case_sink: Callable
+) -> OutcomeModel:
+    def draw(name: str, dist: DistributionConfig) -> Iterator[float]:
+        return sampler(from_config(dist), streams.get(name))
+
+    model = OutcomeModel(
+        plan.outcome_plan(cfg, kinds, draw, streams.get("cases")), log.record, case_sink
+    )
+    model.channel_of_kind = [k.channel for k in kinds]
+    return model
+
+
+def build(
+    cfg: Config,
+    streams: Streams,
+    sink: Callable[[Columns], None],
+    case_sink: Callable | None = None,
+) -> Model:
+    """Build the model of one replication.
+
+    ``sink`` receives contact-record chunks, ``case_sink`` case rows.
+    """
     env = simpy.Environment()
     kinds, index, strata = plan.kinds_and_strata(cfg)
     log = ContactLog(
         sink, [g for g, group in enumerate(cfg.agents.values()) for _ in range(group_size(group))]
     )
-    router = _router(env, cfg, log.record, _n_sources(cfg))
+    outcomes = _outcomes(cfg, streams, log, kinds, case_sink) if cfg.outcomes.enabled else None
+    record = outcomes.record if outcomes is not None else log.record
+    router = _router(env, cfg, record, _n_sources(cfg))
     ids = shared_ids()
     _queue_streams(env, cfg, streams, router, ids)
     front = None
     if cfg.channels and cfg.demand.segments:
-        front = _front_door(env, cfg, streams, router, log, kinds, index, ids)
+        front = _front_door(env, cfg, streams, router, record, kinds, index, ids, outcomes)
+        if outcomes is not None:
+            outcomes.again = front.again
         _backlog(cfg, streams, router, front)
         if cfg.demand.customers:
             _demand_streams(env, cfg, streams, router, front)
     workforce = Workforce(env, router, cfg.agents, streams, cfg.demand.start_weekday)
-    return Model(env, router, front, log, strata, list(cfg.agents), workforce)
+    return Model(env, router, front, log, strata, list(cfg.agents), workforce, outcomes)

@@ -11,9 +11,12 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from sim.config import Config, DistributionConfig, SelfServiceConfig
+from sim.config import Config, DistributionConfig, SelfServiceConfig, SkillConfig
 from sim.demand import lookup
+from sim.entities import ABANDONED, BLOCKED, GAVE_UP, SERVED
 from sim.journey import Automation, Ivr, Kind
+from sim.outcomes import OutcomePlan
+from sim.satisfaction import ScoreParams
 from sim.summary import Strata
 
 Sampler = Callable[[str, DistributionConfig], Iterator[float]]
@@ -134,3 +137,55 @@ def automations(cfg: Config, draw: Sampler) -> list[Automation | None]:
     return [
         automation(cfg, ch.self_service, f"selfservice.{n}", draw) for n, ch in cfg.channels.items()
     ]
+
+
+def outcome_plan(
+    cfg: Config, kinds: list[Kind], draw: Sampler, case_rng: np.random.Generator
+) -> OutcomePlan:
+    """Compile the outcome model's parameters."""
+    o = cfg.outcomes
+    reasons, channels, segments = (
+        list(cfg.demand.reasons),
+        list(cfg.channels),
+        list(cfg.demand.segments),
+    )
+    quality = []
+    for group in cfg.agents.values():
+        vendor = cfg.vendors.get(group.vendor)
+        factor = vendor.resolution_factor if vendor is not None else 1.0
+        quality.append(
+            [factor * group.proficiency.get(q, SkillConfig()).resolution for q in cfg.queues]
+        )
+    codes = {"unresolved": SERVED, "abandoned": ABANDONED, "blocked": BLOCKED, "gave_up": GAVE_UP}
+    mix = o.repeat.channel_mix
+    keys = [("same", -1)] + [(c, i) for i, c in enumerate(channels)]
+    cum = np.cumsum([mix.get(k, 0.0) for k, _ in keys]).tolist()
+    cum[-1] = 1.0 + 1e-12
+    s = o.satisfaction
+    score = ScoreParams(
+        s.weights["service"],
+        s.weights["expectation"],
+        s.weights["mood"],
+        tuple(lookup(s.expectation, seg) for seg in segments),
+        (s.mood[0], s.mood[1]),
+        dict(s.penalty),
+        s.survey_share,
+        o.churn.intercept,
+        o.churn.dissatisfaction,
+        o.churn.unresolved,
+        o.churn.repeat,
+        o.churn.reference,
+    )
+    return OutcomePlan(
+        [lookup(o.resolution, r) for r in reasons],
+        quality,
+        o.transfer_factor,
+        o.fcr_window,
+        {codes[k]: v for k, v in o.repeat.p_return.items()},
+        draw("repeat.delay", o.repeat.delay),
+        [(code, c) for (_, code), c in zip(keys, cum, strict=True)],
+        o.repeat.max_contacts,
+        [s.expected_wait.get(c, ch.sl_threshold) for c, ch in cfg.channels.items()],
+        score,
+        case_rng,
+    )

@@ -47,6 +47,12 @@ def queued(cols: Columns) -> np.ndarray:
     return (cols["queue"] >= 0) & (cols["outcome"] != BLOCKED)
 
 
+def _front(cols: Columns, queued: np.ndarray) -> np.ndarray:
+    """Time before the queue (IVR, self-service): to queue entry, or to the end if never queued."""
+    until = np.where(queued, cols["t_queue"], cols["t_end"])
+    return np.nan_to_num(until - cols["t_arrival"])
+
+
 def _slots(cols: Columns, win: Window) -> tuple[np.ndarray, np.ndarray]:
     """Arrival interval of each record and whether it is in the window."""
     t = cols["t_arrival"]
@@ -111,7 +117,9 @@ def derive(cols: Columns, win: Window, end: float) -> Derived:
 def field_values(cols: Columns, threshold: np.ndarray, d: Derived) -> list[np.ndarray]:
     """Per-record contributions to each of FIELDS (one array per field, in order)."""
     out = cols["outcome"]
-    leg, attempt, frustration, tried, overflowed = unpack_info(cols["info"].astype(np.int64))
+    leg, attempt, frustration, tried, overflowed, resolved = unpack_info(
+        cols["info"].astype(np.int64)
+    )
     wait, inq = d.wait, d.queued
     answered = ~np.isnan(cols["t_answer"])
     known = ~np.isnan(wait)
@@ -140,6 +148,12 @@ def field_values(cols: Columns, threshold: np.ndarray, d: Derived) -> list[np.nd
         "attempts_sum": np.where(closing, attempt + 1, 0),
         "frustration_sum": np.where(closing, frustration, 0),
         "overflowed": overflowed == 1,
+        "tried_self_service": first & (tried == 1),
+        "front_minutes": np.where(first, _front(cols, inq), 0.0),
+        "line_minutes": np.nan_to_num(
+            cols["t_end"] - np.where(first, cols["t_arrival"], cols["t_queue"])
+        ),
+        "resolved": resolved == 1,
     }
     return [values[f] for f in FIELDS]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -34,7 +35,37 @@ PERCENT = {
     "occupancy",
     "p_self_served",
     "p_switch",
+    "fcr",
+    "fcr_measured",
+    "resolution_rate",
+    "repeat_rate",
+    "churn_rate",
+    "p_resolved",
 }
+OUTCOMES = (
+    ("all", "issues"),
+    ("all", "fcr"),
+    ("all", "fcr_measured"),
+    ("all", "resolution_rate"),
+    ("all", "issue_contacts"),
+    ("all", "repeat_rate"),
+    ("all", "satisfaction"),
+    ("all", "survey_satisfaction"),
+    ("all", "churn_rate"),
+    ("churn", "customers_lost"),
+    ("churn", "revenue_lost_month"),
+    ("cost", "total"),
+    ("cost", "labour"),
+    ("cost", "governance"),
+    ("cost", "self_service"),
+    ("cost", "ivr"),
+    ("cost", "telephony"),
+    ("cost", "per_contact"),
+    ("cost", "per_resolved_issue"),
+    ("cost", "per_managed_customer_month"),
+)
+MONEY = {"total", "labour", "governance", "self_service", "ivr", "telephony", "revenue_lost_month"}
+UNIT_MONEY = {"per_contact", "per_resolved_issue", "per_managed_customer_month"}
 SECONDS = {"asa", "mean_wait", "wait_p90"}
 
 
@@ -45,22 +76,29 @@ def _fmt(metric: str, value: float) -> str:
         return f"{100 * value:.2f} %"
     if metric in SECONDS:
         return f"{60 * value:.1f} s"
-    if metric in ("offered", "served", "overflowed", "unresolved"):
+    if metric in ("offered", "served", "overflowed", "unresolved", "issues", "customers_lost"):
         return f"{value:,.0f}"
+    if metric in MONEY:
+        return f"EUR {value:,.0f}"
+    if metric in UNIT_MONEY:
+        return f"EUR {value:.3f}"
     if metric == "aht":
         return f"{value:.2f} min"
     return f"{value:.3f}"
 
 
-def kpi_table(kpis: pd.DataFrame, scopes: list[str] | None = None) -> pd.DataFrame:
+def kpi_table(
+    kpis: pd.DataFrame,
+    scopes: list[str] | None = None,
+    pairs: Sequence[tuple[str, str]] | None = None,
+) -> pd.DataFrame:
     """KPIs formatted for reading: one row per (scope, metric)."""
     rows = []
-    for scope in scopes or ["all"]:
-        part = kpis[(kpis.scope == scope) & kpis.metric.isin(SHOWN)].set_index("metric")
-        for metric in SHOWN:
-            if metric not in part.index:
-                continue
-            r = part.loc[metric]
+    index = kpis.set_index(["scope", "metric"])
+    wanted = pairs or [(scope, m) for scope in scopes or ["all"] for m in SHOWN]
+    for scope, metric in wanted:
+        if (scope, metric) in index.index:
+            r = index.loc[(scope, metric)]
             ci = (
                 ""
                 if math.isnan(r.ci_low)
@@ -106,6 +144,9 @@ def text(results: Results) -> str:
         f"horizon {cfg.horizon:g} min, warm-up {cfg.warmup:g} min"
     )
     lines = [head, table.drop(columns="scope").to_string(index=False)]
+    if cfg.outcomes.enabled:
+        out = kpi_table(results.kpis, pairs=OUTCOMES).drop(columns="theory")
+        lines += ["\nOutcomes and economics (window totals):", out.to_string(index=False)]
     for prefix, title in (("channel:", "By channel"), ("queue:", "By queue")):
         m = matrix(results.kpis, prefix)
         if len(m) > 1 or (prefix == "channel:" and len(m)):

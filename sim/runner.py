@@ -23,8 +23,10 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from sim.cases import CaseSink, case_kpis, cases_frame
 from sim.checks import check_config
 from sim.config import Config
+from sim.costs import cost_rows
 from sim.kpis import interval_table, replication_kpis, scope_name
 from sim.metrics import Columns, concat_columns, contacts_frame, levels_frame
 from sim.model import Model, build, window
@@ -48,6 +50,7 @@ class ReplicationResult:
     contacts: pd.DataFrame | None
     end: float
     hist: dict[str, np.ndarray]
+    cases: pd.DataFrame | None = None
 
 
 class _Sink:
@@ -105,6 +108,8 @@ def _simulate(cfg: Config, model: Model, advance: Callable[[float], None] | None
         model.front.close_all()
     router.close_all()
     model.workforce.close(router.agents)
+    if model.outcomes is not None:
+        model.outcomes.close_open()
     model.log.flush()
 
 
@@ -115,30 +120,37 @@ def run_replication(
     model_ref: list[Model] = []
     _, _, strata = kinds_and_strata(cfg)
     sink = _Sink(cfg, strata, lambda: model_ref[0].env.now)
-    model = build(cfg, Streams(cfg.seed, replication), sink)
+    cases = CaseSink(sink.win, strata, cfg.keep_records) if cfg.outcomes.enabled else None
+    model = build(cfg, Streams(cfg.seed, replication), sink, cases.add_rows if cases else None)
     model_ref.append(model)
     with gc_paused():
         _simulate(cfg, model, advance)
-        return _tables(cfg, replication, model, sink, strata)
+        return _tables(cfg, replication, model, sink, strata, cases)
 
 
 def _tables(
-    cfg: Config, replication: int, model: Model, sink: _Sink, strata: Strata
+    cfg: Config, replication: int, model: Model, sink: _Sink, strata: Strata, cases: CaseSink | None
 ) -> ReplicationResult:
-    """KPI, interval and contact tables of a finished replication."""
+    """KPI, interval, contact and case tables of a finished replication."""
     end = model.env.now
     part = sink.partial
     staffed = model.workforce.time(sink.win, "staffed")
     overtime = model.workforce.time(sink.win, "overtime")
     kpis = replication_kpis(part, sink.win, strata, staffed, overtime)
+    if cases is not None:
+        kpis = pd.concat([kpis, pd.DataFrame(case_kpis(cases.sums, strata), columns=kpis.columns)])
+        kpis = pd.concat(
+            [kpis, pd.DataFrame(cost_rows(cfg, kpis), columns=kpis.columns)], ignore_index=True
+        )
     intervals = interval_table(part, sink.win, strata, staffed + overtime)
-    contacts = None
+    contacts = case_table = None
     if sink.keep:
         cols = concat_columns(sink.chunks, consume=True)
         contacts = contacts_frame(cols, replication, strata, model.group_names)
+        case_table = cases_frame(cases.chunks, replication, strata) if cases is not None else None
     for frame in (kpis, intervals):
         frame.insert(0, "replication", replication)
-    return ReplicationResult(replication, kpis, intervals, contacts, end, part.hist)
+    return ReplicationResult(replication, kpis, intervals, contacts, end, part.hist, case_table)
 
 
 @dataclass
@@ -154,6 +166,7 @@ class Results:
         baseline: Erlang staffing baseline per queue.
         contacts: per-contact records (None when ``keep_records`` is off).
         levels: queue length and busy agents as exact step functions (idem).
+        cases: one row per issue (with the outcome model and records kept).
     """
 
     config: Config
@@ -164,6 +177,7 @@ class Results:
     baseline: pd.DataFrame
     contacts: pd.DataFrame | None
     levels: pd.DataFrame | None
+    cases: pd.DataFrame | None = None
 
 
 def _run_all(cfg: Config, progress: bool) -> list[ReplicationResult]:
@@ -199,16 +213,19 @@ def run_experiment(cfg: Config, progress: bool | None = None) -> Results:
     results = _run_all(cfg, show)
     per_rep = pd.concat([r.kpis for r in results], ignore_index=True)
     intervals = pd.concat([r.intervals for r in results], ignore_index=True)
-    contacts, levels = None, None
+    contacts = levels = cases = None
     if cfg.keep_records:
         contacts = pd.concat([r.contacts for r in results], ignore_index=True)
         levels = levels_frame(contacts, {r.replication: r.end for r in results})
+        if cfg.outcomes.enabled:
+            cases = pd.concat([r.cases for r in results], ignore_index=True)
     kpis = summarise_replications(per_rep).merge(
         theory_for(cfg), on=["scope", "metric"], how="left"
     )
     hists = {d: sum(r.hist[d] for r in results) for d in DIMENSIONS}
     waits = wait_histogram(hists, kinds_and_strata(cfg)[2])
-    return Results(cfg, kpis, per_rep, intervals, waits, staffing_baseline(cfg), contacts, levels)
+    baseline = staffing_baseline(cfg)
+    return Results(cfg, kpis, per_rep, intervals, waits, baseline, contacts, levels, cases)
 
 
 def wait_histogram(hists: dict[str, np.ndarray], strata: Strata) -> pd.DataFrame:

@@ -65,7 +65,7 @@ class SlotsMixin:
 
 def transfer_leg(contact: Contact, now: float) -> Contact:
     """Turn a misrouted contact into its second leg at the right queue."""
-    handle, patience = contact.path
+    handle, patience = contact.path[-2:]
     contact.queue, contact.transfer = contact.transfer, -1
     contact.handle, contact.deadline = handle, now + patience
     contact.t_queue, contact.t_answer, contact.agent = now, math.nan, None

@@ -47,6 +47,10 @@ FIELDS = (
     "attempts_sum",
     "frustration_sum",
     "overflowed",
+    "tried_self_service",
+    "front_minutes",
+    "line_minutes",
+    "resolved",
 )
 F = {name: i for i, name in enumerate(FIELDS)}
 HIST_EDGES = np.concatenate(([0.0], np.geomspace(1e-4, 1e5, 1801)))

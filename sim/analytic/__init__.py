@@ -14,10 +14,12 @@ from __future__ import annotations
 from .birth_death import birth_death, offered_wait_cdf, stationary_distribution
 from .erlang import erlang_a, erlang_b, erlang_c, mmc, mmck, priority_mmc_waits
 from .formulas import QueueTheory, md1_wait_cdf, mg1_mean_wait
+from .sbr import SbrTheory, sbr_ctmc
 from .staffing import halfin_whitt_beta, square_root_staffing, staff_for_service_level
 
 __all__ = [
     "QueueTheory",
+    "SbrTheory",
     "birth_death",
     "erlang_a",
     "erlang_b",
@@ -29,6 +31,7 @@ __all__ = [
     "mmck",
     "offered_wait_cdf",
     "priority_mmc_waits",
+    "sbr_ctmc",
     "square_root_staffing",
     "staff_for_service_level",
     "stationary_distribution",

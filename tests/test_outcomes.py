@@ -1,0 +1,123 @@
+"""Resolution, repeats, FCR, satisfaction, churn and costs."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from sim import load_config
+from sim.config import DistKind, DistributionConfig, OutcomesConfig, RepeatConfig
+from sim.runner import run_experiment
+from sim.satisfaction import ScoreParams, churn_probability
+from sim.stats import paired_difference
+from tests.journey_helpers import demand_config
+
+Z = stats.norm.ppf(1 - 0.001 / 2)
+
+
+def outcome_config(**kw):
+    kw.setdefault("keep_records", True)
+    cfg = demand_config(**kw)
+    for ch in cfg.channels.values():
+        ch.patience = None  # nobody abandons: every contact is served
+    cfg.outcomes = OutcomesConfig(enabled=True, resolution={"default": 0.7})
+    cfg.__post_init__()
+    return cfg
+
+
+@pytest.fixture(scope="module")
+def plain():
+    return run_experiment(outcome_config(replications=3))
+
+
+def test_fcr_equals_the_resolution_probability_when_nothing_interferes(plain):
+    cases = plain.cases[plain.cases.closed == 1]
+    n = len(cases)
+    assert abs(cases.fcr.sum() - 0.7 * n) <= Z * np.sqrt(n * 0.7 * 0.3)
+    assert (cases.fcr_measured >= cases.fcr).all()  # measured FCR can only be higher
+
+
+def test_cases_add_up_to_their_contacts(plain):
+    c, cases = plain.contacts, plain.cases
+    per_issue = c[c.outcome != "transferred"].groupby(["replication", "issue_id"]).size()
+    k = cases.set_index(["replication", "case_id"]).contacts
+    assert (per_issue.reindex(k.index) == k).all()
+    assert cases.contacts.max() <= 5 and (cases.closed == 1).mean() > 0.95
+    resolved = c[c.resolved]
+    assert (resolved.outcome.isin(["served", "self_served"])).all()
+
+
+def test_repeat_contacts_arrive_after_the_configured_delay():
+    cfg = outcome_config(replications=2, horizon=2880.0)
+    cfg.outcomes.repeat = RepeatConfig(
+        p_return={"unresolved": 1.0},
+        delay=DistributionConfig(kind=DistKind.exponential, mean=180.0),
+    )
+    c = run_experiment(cfg).contacts.sort_values(["replication", "issue_id", "attempt"])
+    prev = c.groupby(["replication", "issue_id"]).t_end.shift(1)
+    gaps = (c.t_arrival - prev).dropna().to_numpy()
+    assert len(gaps) > 500
+    assert stats.kstest(gaps, "expon", args=(0, 180.0)).pvalue > 0.001
+    assert (c.groupby(["replication", "issue_id"]).channel.nunique() == 1).all()  # same channel
+
+
+def test_cost_total_is_the_sum_of_its_parts(plain):
+    r = plain.replications
+    cost = r[r.scope == "cost"].pivot(index="replication", columns="metric", values="value")
+    parts = ["labour", "governance", "self_service", "ivr", "telephony", "bonus_malus", "hiring"]
+    assert np.allclose(cost[parts].sum(axis=1), cost["total"])
+    vendors = [m for m in cost.columns if m.startswith("labour:")]
+    assert np.allclose(cost[vendors].sum(axis=1), cost["labour"])
+    offered = r[(r.scope == "all") & (r.metric == "offered")].set_index("replication")["value"]
+    assert np.allclose(cost["per_contact"], cost["total"] / offered)
+
+
+def test_churn_falls_when_service_improves_under_common_random_numbers():
+    base = load_config("default", ["replications=8", "keep_records=false", "progress=false"])
+    better = dataclasses.replace(
+        base, agents={k: dataclasses.replace(g) for k, g in base.agents.items()}
+    )
+    better.agents["voice_agents"].count += 6
+    better.agents["digital_team"].count += 3
+    diff = paired_difference(run_experiment(base).replications, run_experiment(better).replications)
+    d = diff.set_index(["scope", "metric"])
+    assert d.loc[("churn", "customers_lost_issues"), "ci_high"] < 0
+    assert d.loc[("all", "satisfaction"), "ci_low"] > 0
+
+
+def test_churn_model_reproduces_its_anchors():
+    o = OutcomesConfig().churn
+    p = ScoreParams(
+        0.6,
+        0.2,
+        0.2,
+        (7.0,),
+        (7.0, 1.5),
+        {},
+        0.05,
+        o.intercept,
+        o.dissatisfaction,
+        o.unresolved,
+        o.repeat,
+        o.reference,
+    )
+    assert churn_probability(p, 8.0, True, 1) == pytest.approx(0.05, abs=0.002)  # SQM: FCR
+    assert churn_probability(p, 6.0, True, 2) == pytest.approx(0.09, abs=0.002)  # 2+ calls
+    assert churn_probability(p, 3.0, False, 1) == pytest.approx(0.25, abs=0.002)  # unresolved
+    assert churn_probability(p, 0.0, False, 5) == pytest.approx(0.59, abs=0.01)  # seed 000: 59 %
+
+
+def test_the_base_shrinks_with_churn_and_demand_with_it():
+    cfg = outcome_config(
+        replications=1, keep_records=False, horizon=10 * 1440.0, interval=1440.0, drain=False
+    )
+    cfg.outcomes.churn.annual_base = 0.999999  # almost everybody leaves within the year
+    cfg.outcomes.repeat.p_return = {}  # only new issues arrive
+    res = run_experiment(cfg)
+    daily = res.intervals[res.intervals.scope == "all"].offered.to_numpy()
+    days = np.arange(10) + 0.5
+    slope, _ = np.polyfit(days, np.log(daily), 1, w=np.sqrt(daily))
+    se = 1 / np.sqrt(np.sum(daily * (days - np.average(days, weights=daily)) ** 2))
+    expected = np.log(1 - 0.999999) / 365  # log-share lost per day (issue churn adds a little)
+    assert expected - 4 * se - 0.005 <= slope <= expected + 4 * se
