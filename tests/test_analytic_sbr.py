@@ -128,7 +128,13 @@ def test_state_count_of_n_model(caps: tuple[int, int]) -> None:
 
 @pytest.mark.parametrize(
     ("lam", "mu", "c", "theta"),
-    [(4.0, 1.0, 5, 0.5), (9.0, 1.0, 6, 2.0), (0.3, 0.2, 1, 0.1), (12.0, 2.0, 5, 1.0)],
+    [
+        (4.0, 1.0, 5, 0.5),
+        (9.0, 1.0, 6, 2.0),
+        (0.3, 0.2, 1, 0.1),
+        (12.0, 2.0, 5, 1.0),
+        (30.0, 1.0, 5, 0.1),
+    ],
 )
 def test_one_type_one_pool_equals_erlang_a(lam: float, mu: float, c: int, theta: float) -> None:
     got = sbr_ctmc([lam], [mu], [theta], [c], [[0]], [[0]])
@@ -142,7 +148,7 @@ def test_one_type_one_pool_equals_erlang_c() -> None:
     _assert_queue(got, 0, 0, mmc(1.5, 1.0, 2), rel=1e-9)
 
 
-@pytest.mark.parametrize(("cap", "theta"), [(0, 0.0), (3, 0.0), (4, 0.7), (10, 0.2)])
+@pytest.mark.parametrize(("cap", "theta"), [(0, 0.0), (3, 0.0), (4, 0.7), (10, 0.2), (300, 0.0)])
 def test_one_type_capped_equals_mmck(cap: int, theta: float) -> None:
     got = sbr_ctmc([5.0], [1.0], [theta], [3], [[0]], [[0]], caps=[cap])
     want = mmck(5.0, 1.0, 3, 3 + cap, 1.0 / theta if theta else None)
@@ -216,6 +222,15 @@ def test_flow_conservation_and_ranges(model: dict, caps: list[int] | None) -> No
     busy = sum(o * n for o, n in zip(got.occupancy, model["pools"], strict=True))
     work = sum(x / m for x, m in zip(got.throughput, model["mus"], strict=True))
     assert busy == pytest.approx(work, rel=1e-9)  # Little's law for the servers
+
+
+def test_direct_and_iterative_solvers_agree() -> None:
+    net = sbr_module._build_net(**W_MODEL, caps=[4, 3, 5])
+    _, q = sbr_module._explore(net)
+    direct, _ = sbr_module._solve(q, dims=2)  # sparse LU
+    iterative, residual = sbr_module._solve(q, dims=3)  # BiCGSTAB / LGMRES
+    assert residual < 1e-12
+    assert abs(direct - iterative).max() < 1e-10
 
 
 def test_priority_order_matters() -> None:
