@@ -192,6 +192,7 @@ def check_config(c: Config) -> None:
     """Check a whole configuration; raise ConfigError on the first broken rule."""
     from sim.checks_journey import check_journey
     from sim.checks_outcomes import check_outcomes
+    from sim.checks_stress import check_stress
     from sim.checks_workforce import check_workforce
     from sim.workforce import group_size
 
@@ -211,3 +212,4 @@ def check_config(c: Config) -> None:
     check_journey(c)
     check_workforce(c)
     check_outcomes(c)
+    check_stress(c)

@@ -38,6 +38,7 @@ from sim.config_outcomes import (
     RepeatConfig,
     SatisfactionConfig,
 )
+from sim.config_stress import StressConfig
 from sim.config_workforce import (
     AgentGroupConfig,
     AgentPolicy,
@@ -83,6 +84,7 @@ __all__ = [
     "SelfServiceConfig",
     "ShiftConfig",
     "SkillConfig",
+    "StressConfig",
     "SurgeConfig",
     "VendorConfig",
     "VendorLocation",
@@ -158,6 +160,7 @@ class Config:
     routes: list[RouteConfig] = field(default_factory=list)
     routing: RoutingConfig = field(default_factory=RoutingConfig)
     outcomes: OutcomesConfig = field(default_factory=OutcomesConfig)
+    stress: StressConfig = field(default_factory=StressConfig)
     vendors: dict[str, VendorConfig] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
 

@@ -106,6 +106,7 @@ class AgentGroupConfig:
         hours: daily working window ``[start, end]`` for all ``count`` agents
             (empty and no shifts = always present).
         shifts: individual shifts (they replace ``count`` and ``hours``).
+        rotate: agents move to the group's next shift every week (rotating shifts).
         vendor: the vendor employing the group (empty = in-house).
         concurrency: contacts an agent holds at once (chat); each extra one
             makes every contact started then ``concurrency_slowdown`` slower.
@@ -119,6 +120,7 @@ class AgentGroupConfig:
     proficiency: dict[str, SkillConfig] = field(default_factory=dict)
     hours: list[float] = field(default_factory=list)
     shifts: list[ShiftConfig] = field(default_factory=list)
+    rotate: bool = False
     vendor: str = ""
     concurrency: int = 1
     concurrency_slowdown: float = 0.0

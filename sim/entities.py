@@ -150,6 +150,7 @@ class Agent:
         "off_since",
         "on_finish",
         "present",
+        "scheduled",
         "slots",
         "slowdown",
         "speed",
@@ -168,5 +169,6 @@ class Agent:
         self.busy = 0
         self.on_finish: Callable[[object], None] | None = None
         self.present = True
+        self.scheduled = True  # on shift (present unless paused or finishing a contact)
         self.idle_since = 0.0
         self.off_since = 0.0

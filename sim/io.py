@@ -28,6 +28,7 @@ def _tables(results: Results) -> dict[str, object]:
         "contacts.parquet": results.contacts,
         "levels.parquet": results.levels,
         "cases.parquet": results.cases,
+        "stress.parquet": results.stress,
     }
 
 

@@ -28,6 +28,8 @@ from sim.outcomes import OutcomeModel
 from sim.rng import Streams
 from sim.router import Router
 from sim.routing import QueueSpec, RoutingPlan, plan_routing
+from sim.stress import StressModel
+from sim.stress_router import StressRouter
 from sim.summary import Strata, Window
 from sim.workforce import Workforce, group_size
 
@@ -44,6 +46,7 @@ class Model:
     group_names: list[str]
     workforce: Workforce
     outcomes: OutcomeModel | None = None
+    stress: StressModel | None = None
 
 
 def window(cfg: Config) -> Window:
@@ -97,7 +100,38 @@ def routing_plan(cfg: Config) -> RoutingPlan:
 
 
 def _router(env: simpy.Environment, cfg: Config, record: Callable, n_sources: int) -> Router:
-    return Router(env, routing_plan(cfg), _agents(cfg), record, n_sources)
+    cls = StressRouter if cfg.stress.enabled else Router
+    return cls(env, routing_plan(cfg), _agents(cfg), record, n_sources)
+
+
+def _stress(cfg: Config, kinds: list[Kind], router: Router) -> StressModel:
+    """The stress model, its per-kind load weights and expected waits."""
+    reasons, channels = list(cfg.demand.reasons), list(cfg.channels.values())
+    queues = list(cfg.queues.values())
+    expected = cfg.outcomes.satisfaction.expected_wait
+    names = list(cfg.channels)
+    difficulty, wait = [], []
+    for i, k in enumerate(kinds):
+        difficulty.append(
+            cfg.stress.difficult.get(reasons[k.reason], 0.0) if k.reason >= 0 else 0.0
+        )
+        if k.channel >= 0:
+            wait.append(expected.get(names[k.channel], channels[k.channel].sl_threshold))
+        else:
+            wait.append(queues[i].sl_threshold)
+    agents = [a for group in router.agents for a in group]
+    model = StressModel(cfg.stress, agents, difficulty, [max(w, 1e-9) for w in wait])
+    router.stress = model
+    return model
+
+
+def _stress_samples(
+    env: simpy.Environment, stress: StressModel, agents: list, every: float, horizon: float
+):
+    """SimPy process: everyone's stress at every reporting interval end."""
+    while env.now + every <= horizon + 1e-9:
+        yield env.timeout(every)
+        stress.sample(env.now, agents)
 
 
 def _times(arrival: ArrivalConfig, horizon: float, rng: np.random.Generator) -> Iterator[float]:
@@ -268,5 +302,11 @@ def build(
         _backlog(cfg, streams, router, front)
         if cfg.demand.customers:
             _demand_streams(env, cfg, streams, router, front)
-    workforce = Workforce(env, router, cfg.agents, streams, cfg.demand.start_weekday)
-    return Model(env, router, front, log, strata, list(cfg.agents), workforce, outcomes)
+    stress = _stress(cfg, kinds, router) if cfg.stress.enabled else None
+    if stress is not None:
+        agents = [a for group in router.agents for a in group]
+        env.process(_stress_samples(env, stress, agents, cfg.interval, cfg.horizon))
+        if outcomes is not None:
+            outcomes.quality_hook = stress.quality
+    workforce = Workforce(env, router, cfg.agents, streams, cfg.demand.start_weekday, stress)
+    return Model(env, router, front, log, strata, list(cfg.agents), workforce, outcomes, stress)

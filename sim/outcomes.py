@@ -120,6 +120,7 @@ class OutcomeModel:
         self.log = CaseLog(sink)
         self.live: dict[int, Case] = {}
         self.churned = 0
+        self.quality_hook: Callable | None = None  # (agent, now) -> resolution multiplier (stress)
         self.channel_of_kind: list[int] = []  # set by the model
 
     def record(self, c: Contact, outcome: int, t_end: float) -> None:
@@ -159,6 +160,8 @@ class OutcomeModel:
             return False
         p = self.plan.resolution[c.case.reason] * self.plan.quality[c.agent.group][c.queue]
         p *= self.plan.transfer_factor**c.case.transfers
+        if self.quality_hook is not None:
+            p *= self.quality_hook(c.agent, c.t_answer)
         return c.path[U_RESOLVE] < p
 
     def _channel(self, c: Contact) -> int:

@@ -99,6 +99,35 @@ def service_level(intervals: pd.DataFrame, targets: dict[str, float]) -> Figure:
     return fig
 
 
+def stress_trajectories(stress: pd.DataFrame, threshold: float, agents: int = 3) -> Figure:
+    """Stress over time: group means and a few agents' trajectories.
+
+    Top: mean stress of the agents on shift, per group, across replications.
+    Bottom: full trajectories (on and off shift) of a few agents of the most
+    stressed group, in the first replication.
+    """
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True)
+    on = stress[stress["on_shift"]]
+    days = stress["t"] / 1440
+    means = on.groupby(["group", "t"], observed=True)["stress"].mean().reset_index()
+    for group, part in means.groupby("group", observed=True):
+        top.plot(part["t"] / 1440, part["stress"], lw=1, label=str(group))
+    top.axhline(threshold, color="grey", ls="--", lw=0.8, label="threshold")
+    top.set(ylabel="mean stress on shift", ylim=(0, 1))
+    top.legend(fontsize=7, ncol=3)
+    worst = on.groupby("group", observed=True)["stress"].mean().idxmax() if len(on) else None
+    first = stress[(stress["replication"] == stress["replication"].min())]
+    ids = first.loc[first["group"] == worst, "agent_id"].drop_duplicates().head(agents)
+    for aid in ids:
+        one = first[first["agent_id"] == aid]
+        bottom.plot(days[one.index], one["stress"], lw=0.9, label=f"agent {aid}")
+    bottom.axhline(threshold, color="grey", ls="--", lw=0.8)
+    bottom.set(xlabel="day", ylabel=f"stress ({worst})", ylim=(0, 1))
+    bottom.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
 def save_plots(results: Results, out_dir: Path) -> list[Path]:
     """Write the standard plots of a run as PNG files."""
     scopes = main_scopes(results.config)
@@ -109,6 +138,9 @@ def save_plots(results: Results, out_dir: Path) -> list[Path]:
         "queue_length.png": queue_length(results.intervals, results.levels, scopes),
         "service_level.png": service_level(results.intervals, targets),
     }
+    if results.stress is not None:
+        threshold = results.config.stress.threshold
+        figures["stress.png"] = stress_trajectories(results.stress, threshold)
     paths = []
     for name, fig in figures.items():
         fig.savefig(out_dir / name, dpi=110)

@@ -41,7 +41,19 @@ PERCENT = {
     "repeat_rate",
     "churn_rate",
     "p_resolved",
+    "high_stress_share",
+    "attrition_annual",
 }
+STRESS = (
+    ("all", "stress_mean"),
+    ("all", "stress_p90"),
+    ("all", "high_stress_share"),
+    ("all", "absent_days"),
+    ("all", "leavers"),
+    ("all", "hires"),
+    ("all", "attrition_annual"),
+)
+STRESS_BY_GROUP = ("stress_mean", "stress_p90", "high_stress_share")
 OUTCOMES = (
     ("all", "issues"),
     ("all", "fcr"),
@@ -78,6 +90,8 @@ def _fmt(metric: str, value: float) -> str:
         return f"{60 * value:.1f} s"
     if metric in ("offered", "served", "overflowed", "unresolved", "issues", "customers_lost"):
         return f"{value:,.0f}"
+    if metric in ("absent_days", "leavers", "hires"):
+        return f"{value:,.1f}"
     if metric in MONEY:
         return f"EUR {value:,.0f}"
     if metric in UNIT_MONEY:
@@ -147,6 +161,11 @@ def text(results: Results) -> str:
     if cfg.outcomes.enabled:
         out = kpi_table(results.kpis, pairs=OUTCOMES).drop(columns="theory")
         lines += ["\nOutcomes and economics (window totals):", out.to_string(index=False)]
+    if cfg.stress.enabled:
+        out = kpi_table(results.kpis, pairs=STRESS).drop(columns="theory")
+        by_group = matrix(results.kpis, "group:", STRESS_BY_GROUP)
+        lines += ["\nAgent stress (on shift, at interval ends):", out.to_string(index=False)]
+        lines += ["\nStress by group (means):", by_group.to_string()]
     for prefix, title in (("channel:", "By channel"), ("queue:", "By queue")):
         m = matrix(results.kpis, prefix)
         if len(m) > 1 or (prefix == "channel:" and len(m)):

@@ -34,6 +34,7 @@ from sim.plan import kinds_and_strata
 from sim.reduce import reduce_chunk
 from sim.rng import Streams
 from sim.stats import summarise_replications
+from sim.stress import stress_rows
 from sim.summary import DIMENSIONS, HIST_EDGES, Partial, Strata, empty_partial, merge
 from sim.theory import staffing_baseline, theory_for
 
@@ -51,6 +52,7 @@ class ReplicationResult:
     end: float
     hist: dict[str, np.ndarray]
     cases: pd.DataFrame | None = None
+    stress: pd.DataFrame | None = None
 
 
 class _Sink:
@@ -137,6 +139,17 @@ def _tables(
     staffed = model.workforce.time(sink.win, "staffed")
     overtime = model.workforce.time(sink.win, "overtime")
     kpis = replication_kpis(part, sink.win, strata, staffed, overtime)
+    stress = None
+    if model.stress is not None:
+        stress = model.stress.samples_frame(replication, model.group_names)
+        rows = stress_rows(
+            model.stress,
+            stress,
+            model.group_names,
+            (cfg.warmup, cfg.horizon),
+            model.workforce.absences,
+        )
+        kpis = pd.concat([kpis, pd.DataFrame(rows, columns=kpis.columns)], ignore_index=True)
     if cases is not None:
         kpis = pd.concat([kpis, pd.DataFrame(case_kpis(cases.sums, strata), columns=kpis.columns)])
         kpis = pd.concat(
@@ -150,7 +163,9 @@ def _tables(
         case_table = cases_frame(cases.chunks, replication, strata) if cases is not None else None
     for frame in (kpis, intervals):
         frame.insert(0, "replication", replication)
-    return ReplicationResult(replication, kpis, intervals, contacts, end, part.hist, case_table)
+    return ReplicationResult(
+        replication, kpis, intervals, contacts, end, part.hist, case_table, stress
+    )
 
 
 @dataclass
@@ -167,6 +182,7 @@ class Results:
         contacts: per-contact records (None when ``keep_records`` is off).
         levels: queue length and busy agents as exact step functions (idem).
         cases: one row per issue (with the outcome model and records kept).
+        stress: every agent's stress at each interval end (with the stress model).
     """
 
     config: Config
@@ -178,6 +194,7 @@ class Results:
     contacts: pd.DataFrame | None
     levels: pd.DataFrame | None
     cases: pd.DataFrame | None = None
+    stress: pd.DataFrame | None = None
 
 
 def _run_all(cfg: Config, progress: bool) -> list[ReplicationResult]:
@@ -213,7 +230,9 @@ def run_experiment(cfg: Config, progress: bool | None = None) -> Results:
     results = _run_all(cfg, show)
     per_rep = pd.concat([r.kpis for r in results], ignore_index=True)
     intervals = pd.concat([r.intervals for r in results], ignore_index=True)
-    contacts = levels = cases = None
+    contacts = levels = cases = stress = None
+    if cfg.stress.enabled:
+        stress = pd.concat([r.stress for r in results], ignore_index=True)
     if cfg.keep_records:
         contacts = pd.concat([r.contacts for r in results], ignore_index=True)
         levels = levels_frame(contacts, {r.replication: r.end for r in results})
@@ -225,7 +244,7 @@ def run_experiment(cfg: Config, progress: bool | None = None) -> Results:
     hists = {d: sum(r.hist[d] for r in results) for d in DIMENSIONS}
     waits = wait_histogram(hists, kinds_and_strata(cfg)[2])
     baseline = staffing_baseline(cfg)
-    return Results(cfg, kpis, per_rep, intervals, waits, baseline, contacts, levels, cases)
+    return Results(cfg, kpis, per_rep, intervals, waits, baseline, contacts, levels, cases, stress)
 
 
 def wait_histogram(hists: dict[str, np.ndarray], strata: Strata) -> pd.DataFrame:

@@ -15,7 +15,6 @@ called in when the queue is long.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 
@@ -27,6 +26,7 @@ from sim.config import AgentGroupConfig, ShiftConfig
 from sim.entities import Agent
 from sim.rng import Streams
 from sim.router import Router
+from sim.stress import StressModel
 from sim.summary import Window, time_in_intervals
 
 
@@ -42,16 +42,30 @@ class Shift:
     shrinkage: float
 
 
-def shifts_of(g: AgentGroupConfig) -> list[Shift | None]:
-    """The shift of each agent of a group (None: always present)."""
+def shifts_of(g: AgentGroupConfig) -> list[list[Shift] | None]:
+    """The weekly rotation of shifts of each agent of a group (None: always present).
+
+    Without ``rotate`` every agent keeps its shift; with it, an agent moves to
+    the group's next shift every week.
+    """
     configs = g.shifts or ([ShiftConfig(g.hours[0], g.hours[1], g.count)] if g.hours else [])
     if not configs:
         return [None] * g.count
-    out: list[Shift | None] = []
-    for s in configs:
-        days = frozenset(s.days) if s.days else None
-        breaks = tuple((b.after, b.length) for b in s.breaks)
-        out += [Shift(s.start, s.end, days, breaks, g.absenteeism, g.shrinkage)] * s.count
+    compiled = [
+        Shift(
+            s.start,
+            s.end,
+            frozenset(s.days) if s.days else None,
+            tuple((b.after, b.length) for b in s.breaks),
+            g.absenteeism,
+            g.shrinkage,
+        )
+        for s in configs
+    ]
+    out: list[list[Shift] | None] = []
+    for k, s in enumerate(configs):
+        cycle = compiled[k:] + compiled[:k] if g.rotate else [compiled[k]]
+        out += [cycle] * s.count
     return out
 
 
@@ -60,12 +74,13 @@ def group_size(g: AgentGroupConfig) -> int:
     return sum(s.count for s in g.shifts) if g.shifts else g.count
 
 
-def working_periods(
-    shift: Shift, day: int, weekday: int, u_absent: float, u_block: float
-) -> list[tuple[float, float]]:
+def works(shift: Shift, weekday: int) -> bool:
+    """Does the shift run on this weekday?"""
+    return shift.days is None or weekday in shift.days
+
+
+def working_periods(shift: Shift, day: int, u_block: float) -> list[tuple[float, float]]:
     """Periods an agent works on ``day`` (absolute minutes), breaks and shrinkage removed."""
-    if (shift.days is not None and weekday not in shift.days) or u_absent < shift.absenteeism:
-        return []
     start, end = day * DAY + shift.start, day * DAY + shift.end
     off = [(start + a, start + a + length) for a, length in shift.breaks]
     if shift.shrinkage > 0:
@@ -100,40 +115,99 @@ class Workforce:
         groups: dict[str, AgentGroupConfig],
         streams: Streams,
         start_weekday: int,
+        stress: StressModel | None = None,
     ) -> None:
         self.env = env
         self.router = router
         self.n_groups = len(groups)
         self.presence: list[tuple[int, float, float]] = []  # (group, on, off)
+        self.absences: list[float] = []  # start of each day missed
+        self.leavers = 0
         self.extra: list[tuple[int, float, float]] = []  # overtime (group, from, to)
         self._open: dict[int, float] = {}  # agent id -> on since
         self._weekday = start_weekday
+        self.stress: StressModel | None = stress
         router.overtime = lambda a, t0, t1: self.extra.append((a.group, t0, t1))
         for (name, group), agents in zip(groups.items(), router.agents, strict=True):
             rng = streams.get(f"workforce.{name}")
-            for agent, shift in zip(agents, shifts_of(group), strict=True):
-                if shift is None:
+            for agent, cycle in zip(agents, shifts_of(group), strict=True):
+                if cycle is None:
                     self._open[agent.id] = 0.0
                 else:
-                    env.process(self._work(agent, shift, rng))
+                    env.process(self._work(agent, cycle, rng))
 
     def _work(
-        self, agent: Agent, shift: Shift, rng: np.random.Generator
+        self, agent: Agent, cycle: list[Shift], rng: np.random.Generator
     ) -> Generator[simpy.Event, None, None]:
-        """SimPy process: the agent's days, from the day before the run (night shifts)."""
+        """SimPy process: the agent's days, from the day before the run (night shifts).
+
+        Each day draws three uniforms, used or not, so that runs with and
+        without the stress model share their draws: absence, shrinkage block,
+        and leaving (stress model only); a leaver's seat stays empty
+        ``hiring_delay`` days.
+        """
+        self._off(agent)
+        day = -1
+        while True:
+            shift = cycle[((day + self._weekday) // 7) % len(cycle)]
+            u = rng.random(3)
+            if works(shift, (self._weekday + day) % 7) and not self._absent(
+                agent, shift, u[0], day
+            ):
+                yield from self._day(
+                    agent, working_periods(shift, day, u[1]), day * DAY + shift.start
+                )
+                if self.stress is not None:
+                    self.stress.end_shift(agent, self.env.now)
+                    if u[2] < self.stress.leave_probability(agent):
+                        day = yield from self._replace(agent)
+            day += 1
+
+    def _absent(self, agent: Agent, shift: Shift, u: float, day: int) -> bool:
+        p = (
+            shift.absenteeism
+            if self.stress is None
+            else self.stress.absence(agent, shift.absenteeism)
+        )
+        if u < p:
+            self.absences.append(day * DAY)
+            return True
+        return False
+
+    def _day(
+        self, agent: Agent, periods: list, shift_start: float
+    ) -> Generator[simpy.Event, None, None]:
+        for on, off in periods:
+            if off <= self.env.now:
+                continue
+            if on > self.env.now:
+                yield self.env.timeout(on - self.env.now)
+            self._on(agent, shift_start)
+            yield self.env.timeout(off - self.env.now)
+            self._off(agent)
+
+    def _replace(self, agent: Agent) -> Generator[simpy.Event, None, int]:
+        """The agent leaves; a new hire takes the seat after the hiring delay."""
+        self.leavers += 1
+        self.stress.left(self.env.now)
+        yield self.env.timeout(self.stress.cfg.hiring_delay * DAY)
+        self.stress.hire(agent, self.env.now)
+        return int(self.env.now // DAY)
+
+    def _on(self, agent: Agent, shift_start: float) -> None:
+        self._open[agent.id] = self.env.now
+        agent.scheduled = True
+        if self.stress is not None:
+            self.stress.came_on(agent, self.env.now, shift_start)
+        self.router.agent_on(agent)
+
+    def _off(self, agent: Agent) -> None:
+        if agent.id in self._open:
+            self.presence.append((agent.group, self._open.pop(agent.id), self.env.now))
+        agent.scheduled = False
         self.router.agent_off(agent)
-        for day in itertools.count(-1):
-            u = rng.random(2)
-            for on, off in working_periods(shift, day, (self._weekday + day) % 7, u[0], u[1]):
-                if off <= self.env.now:
-                    continue
-                if on > self.env.now:
-                    yield self.env.timeout(on - self.env.now)
-                self._open[agent.id] = self.env.now
-                self.router.agent_on(agent)
-                yield self.env.timeout(off - self.env.now)
-                self.presence.append((agent.group, self._open.pop(agent.id), self.env.now))
-                self.router.agent_off(agent)
+        if self.stress is not None:
+            self.stress.went_off(agent, self.env.now)
 
     def close(self, agents: Sequence[Sequence[Agent]]) -> None:
         """End of run: close presence still open."""
