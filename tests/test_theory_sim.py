@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 
-from sim.config import AgentGroupConfig, DistKind
+from sim.analytic import sbr_ctmc
+from sim.config import AgentGroupConfig, DistKind, QueuePolicy
 from sim.runner import run_experiment
 from sim.stats import t_interval
 from sim.theory import theory_for
@@ -238,6 +239,47 @@ def priority_case():
     return cfg
 
 
+def sbr_case():
+    """SB01 (shared/validation/theory_cases.csv): an N-model with static priorities.
+
+    Type 0 goes to 3 specialists, else to 2 generalists; type 1 only to the
+    generalists, who take the type-1 queue first when freed.
+    """
+    queues = {
+        "type0": queue(3.0, 1.0, patience=2.0, sl_threshold=0.5),
+        "type1": queue(1.2, 2.0, patience=4.0, sl_threshold=0.5),
+    }
+    agents = {
+        "specialists": AgentGroupConfig(count=3, skills=["type0"]),
+        "generalists": AgentGroupConfig(count=2, skills=["type1", "type0"]),
+    }
+    cfg = make_config(
+        queues, agents, horizon=20000, warmup=500, replications=20, keep_records=False
+    )
+    cfg.routing.queue_policy = QueuePolicy.skills_order
+    return cfg
+
+
+SBR_POOLS = ("specialists", "generalists")
+SBR_METRICS = [
+    (f"queue:{q}", m)
+    for q in ("type0", "type1")
+    for m in ("p_wait", "p_abandon", "mean_wait", "mean_queue")
+] + [(f"group:{g}", "occupancy") for g in SBR_POOLS]
+
+
+def sbr_theory() -> dict[tuple[str, str], float]:
+    """Exact SB01 values from the CTMC solver, keyed like the simulation's KPIs."""
+    t = sbr_ctmc([3.0, 1.2], [1.0, 0.5], [0.5, 0.25], [3, 2], [[0, 1], [1]], [[0], [1, 0]])
+    out = {}
+    for k, q in enumerate(("type0", "type1")):
+        for m in ("p_wait", "p_abandon", "mean_wait", "mean_queue"):
+            out[(f"queue:{q}", m)] = getattr(t, m)[k]
+    for p, g in enumerate(SBR_POOLS):
+        out[(f"group:{g}", "occupancy")] = t.occupancy[p]
+    return out
+
+
 ALL = [*CASES, md1_case(), mg1_lognormal_case()]
 PRIORITY_METRICS = [
     ("queue:high", "mean_wait"),
@@ -249,7 +291,7 @@ PRIORITY_METRICS = [
 
 def _selected(include_slow: bool) -> int:
     n = sum(len(c.metrics) for c in ALL if include_slow or not c.slow)
-    return n + len(PRIORITY_METRICS)
+    return n + len(PRIORITY_METRICS) + len(SBR_METRICS)
 
 
 def _level(request) -> float:
@@ -265,7 +307,10 @@ def _check(res, theory, scope, metric, level):
     r = res.replications
     values = r[(r.scope == scope) & (r.metric == metric)]["value"].to_numpy()
     mean, lo, hi = t_interval(values, level)
-    exact = theory[(theory.scope == scope) & (theory.metric == metric)]["theory"].iloc[0]
+    if isinstance(theory, dict):
+        exact = theory[(scope, metric)]
+    else:
+        exact = theory[(theory.scope == scope) & (theory.metric == metric)]["theory"].iloc[0]
     rel, absolute = PRECISION[metric]
     half = (hi - lo) / 2
     assert half <= rel * abs(exact) + absolute, (
@@ -299,6 +344,14 @@ def test_priority_classes_match_cobham(request):
     theory = theory_for(cfg)
     res = run_experiment(cfg)
     for scope, metric in PRIORITY_METRICS:
+        _check(res, theory, scope, metric, _level(request))
+
+
+def test_skill_based_routing_matches_the_exact_ctmc(request):
+    """SB01: per-type waits and abandonment, per-pool occupancy, against the CTMC."""
+    res = run_experiment(sbr_case())
+    theory = sbr_theory()
+    for scope, metric in SBR_METRICS:
         _check(res, theory, scope, metric, _level(request))
 
 
