@@ -57,11 +57,15 @@ def to_config(cfg: DictConfig) -> Config:
         raise ConfigError(" ".join(str(err).split("\n")[:2])) from err
 
 
-def load_config(scenario: str = "default", overrides: Sequence[str] = ()) -> Config:
-    """Compose ``configs/`` with a scenario and Hydra overrides, then validate."""
+def load_config(scenario: str | None = "default", overrides: Sequence[str] = ()) -> Config:
+    """Compose ``configs/`` with a scenario and Hydra overrides, then validate.
+
+    ``scenario=None`` leaves the choice to the overrides (e.g. an experiment).
+    """
     from hydra import compose, initialize_config_dir
 
     register_configs()
     with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        cfg = compose(config_name="config", overrides=[f"scenario={scenario}", *overrides])
+        chosen = [f"scenario={scenario}"] if scenario is not None else []
+        cfg = compose(config_name="config", overrides=[*chosen, *overrides])
     return to_config(cfg)

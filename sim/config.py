@@ -39,6 +39,7 @@ from sim.config_outcomes import (
     SatisfactionConfig,
 )
 from sim.config_stress import StressConfig
+from sim.config_study import StudyConfig
 from sim.config_workforce import (
     AgentGroupConfig,
     AgentPolicy,
@@ -85,6 +86,7 @@ __all__ = [
     "ShiftConfig",
     "SkillConfig",
     "StressConfig",
+    "StudyConfig",
     "SurgeConfig",
     "VendorConfig",
     "VendorLocation",
@@ -163,6 +165,7 @@ class Config:
     stress: StressConfig = field(default_factory=StressConfig)
     vendors: dict[str, VendorConfig] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
+    study: StudyConfig = field(default_factory=StudyConfig)
 
     def __post_init__(self) -> None:
         from sim.checks import check_config
@@ -187,7 +190,8 @@ def register_resolvers() -> None:
     """Arithmetic for scenario files (idempotent).
 
     ``${ccsim.share:100,0.3}`` = 30 (rounded), ``${ccsim.rest:0.3}`` = 0.7,
-    ``${ccsim.sub:10,3}`` = 7.
+    ``${ccsim.sub:10,3}`` = 7, ``${ccsim.add:6,3}`` = 9, ``${ccsim.mul:0.2,1.5}`` = 0.3,
+    ``${ccsim.sum:0.75,-0.1}`` = 0.65.
     """
     from omegaconf import OmegaConf
 
@@ -197,3 +201,6 @@ def register_resolvers() -> None:
         )
         OmegaConf.register_new_resolver("ccsim.rest", lambda share: 1.0 - float(share))
         OmegaConf.register_new_resolver("ccsim.sub", lambda a, b: int(a) - int(b))
+        OmegaConf.register_new_resolver("ccsim.add", lambda a, b: int(a) + int(b))
+        OmegaConf.register_new_resolver("ccsim.mul", lambda a, b: float(a) * float(b))
+        OmegaConf.register_new_resolver("ccsim.sum", lambda a, b: float(a) + float(b))

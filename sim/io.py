@@ -43,6 +43,8 @@ def write_results(results: Results, out_dir: Path, plots: bool | None = None) ->
     """Write every table (and the plots) into ``out_dir``; return the files written."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob(".staging-*"):  # left by a run killed while writing
+        shutil.rmtree(stale, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
     try:
         OmegaConf.save(

@@ -11,7 +11,7 @@ from sim.config import AgentGroupConfig, DistKind, DistributionConfig
 from tests.conftest import make_config, queue
 
 SCENARIOS = sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml"))
-EXPERIMENTS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
+EXPERIMENTS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("[!_]*.yaml"))
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -22,7 +22,8 @@ def test_every_scenario_composes(name):
 
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_every_experiment_composes(name):
-    assert load_config("default", [f"experiment={name}"]).queues
+    cfg = load_config(None, [f"experiment={name}"])
+    assert cfg.queues and cfg.study.name == name and cfg.workers == 1
 
 
 def test_textbook_shortcuts_flow_into_the_model():

@@ -1,0 +1,209 @@
+"""Experiments: Hydra sweeps in parallel = serial, resumable sweeps, the HTML report
+(checked in a real headless Chromium), every ready-made experiment end to end, and the
+Ray launcher on a local Ray instance (slow, optional).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.api import CONFIG_DIR
+from sim.jobs import DONE
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ["replications=3", "horizon=240", "warmup=0", "params.flexible=0,2,10"]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+EXPERIMENTS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("[!_]*.yaml"))
+
+
+def sweep(out: Path, *extra: str, python: str = sys.executable, experiment="pooling") -> str:
+    """Run ``run.py`` as a user would; return its output."""
+    cmd = [python, "run.py", "-m", f"experiment={experiment}", f"hydra.sweep.dir={out}", *extra]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    return done.stdout + done.stderr
+
+
+def jobs(out: Path) -> dict[str, Path]:
+    return {p.name: p for p in sorted(out.iterdir()) if p.is_dir()}
+
+
+def by_label(out: Path) -> dict[str, Path]:
+    return {json.loads((p / DONE).read_text())["label"]: p for p in jobs(out).values()}
+
+
+def tables(job: Path) -> dict[str, pd.DataFrame]:
+    return {n: pd.read_csv(job / n) for n in ("kpis.csv", "replications.csv", "intervals.csv")}
+
+
+@pytest.fixture(scope="module")
+def parallel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sweeps") / "parallel"
+    sweep(out, *SMALL)
+    return out
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sweeps") / "serial"
+    sweep(out, *SMALL, "hydra/launcher=basic")
+    return out
+
+
+def assert_same_jobs(a: Path, b: Path) -> None:
+    ja, jb = jobs(a), jobs(b)
+    assert sorted(ja) == sorted(jb) and len(ja) == 3
+    for name in ja:
+        for table, frame in tables(ja[name]).items():
+            pd.testing.assert_frame_equal(frame, tables(jb[name])[table], obj=f"{name}/{table}")
+
+
+def test_a_parallel_sweep_gives_the_same_numbers_as_a_serial_one(parallel, serial):
+    assert_same_jobs(parallel, serial)
+
+
+def test_jobs_share_random_numbers_and_differ_only_by_their_factor(parallel):
+    found = {
+        label: tables(p)["kpis.csv"].set_index(["scope", "metric"])
+        for label, p in by_label(parallel).items()
+    }
+    offered = {k: v.loc[("all", "offered"), "mean"] for k, v in found.items()}
+    assert len(set(offered.values())) == 1  # same arrivals in every job (CRN)
+    sl = {k: v.loc[("all", "service_level"), "mean"] for k, v in found.items()}
+    assert sl["0 flexible per team"] < sl["2 flexible per team"] < sl["10 flexible per team"]
+
+
+def test_an_interrupted_sweep_resumes_without_redoing_or_corrupting_finished_jobs(
+    parallel, serial, tmp_path
+):
+    out = tmp_path / "resumed"
+    shutil.copytree(parallel, out)
+    finished = {n: (p / "kpis.csv").stat().st_mtime_ns for n, p in jobs(out).items()}
+    again = sweep(out, *SMALL)
+    assert again.count("already done") == 3
+    assert {n: (p / "kpis.csv").stat().st_mtime_ns for n, p in jobs(out).items()} == finished
+    # interrupt one job: no marker, a half-written table, a stale staging folder
+    victim = by_label(out)["2 flexible per team"]
+    (victim / DONE).unlink()
+    (victim / "kpis.csv").write_text("scope,metric\nall,")
+    (victim / ".staging-stale").mkdir()
+    again = sweep(out, *SMALL)
+    assert again.count("already done") == 2
+    for name, path in jobs(out).items():
+        if name != victim.name:
+            assert (path / "kpis.csv").stat().st_mtime_ns == finished[name]
+    assert json.loads((victim / DONE).read_text())["label"] == "2 flexible per team"
+    assert_same_jobs(out, serial)
+
+
+def test_a_changed_configuration_is_not_taken_for_a_finished_job(parallel, tmp_path):
+    out = tmp_path / "changed"
+    shutil.copytree(parallel, out)
+    again = sweep(out, *SMALL[:-1], "params.flexible=0,2,10", "seed=7")
+    assert "already done" not in again
+
+
+def test_the_report_has_every_scenario_and_paired_differences(parallel):
+    page = (parallel / "report.html").read_text()
+    for label in ("0 flexible per team", "2 flexible per team", "10 flexible per team"):
+        assert label in page
+    assert "Paired differences with the baseline (0 flexible per team)" in page
+    assert len(re.findall(r'<img alt="[^"]*" src="data:image/png;base64,', page)) >= 4
+    assert "http://" not in page and "https://" not in page  # self-contained
+
+
+PROBE = """<script>
+window.addEventListener('load', () => {
+  const imgs = [...document.images].map(i => [i.complete, i.naturalWidth, i.naturalHeight]);
+  const heads = [...document.querySelectorAll('table')[0].rows[0].cells].map(c => c.textContent);
+  const pre = document.createElement('pre'); pre.id = 'probe';
+  const tables = document.querySelectorAll('table').length;
+  pre.textContent = JSON.stringify({imgs, heads, tables});
+  document.body.appendChild(pre);
+});
+</script></body>"""
+
+
+def chromium(*args: str) -> subprocess.CompletedProcess:
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    return subprocess.run([CHROMIUM, *flags, *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)"
+)
+def test_the_report_renders_in_a_real_headless_browser(parallel, tmp_path):
+    page = (parallel / "report.html").read_text().replace("</body>", PROBE)
+    probed = tmp_path / "probed.html"
+    probed.write_text(page)
+    profile = f"--user-data-dir={tmp_path / 'profile'}"
+    dom = chromium(profile, "--virtual-time-budget=10000", "--dump-dom", probed.as_uri())
+    found = re.search(r'<pre id="probe">(.*?)</pre>', dom.stdout, re.S)
+    assert found, dom.stderr[-2000:]
+    probe = json.loads(found.group(1).replace("&quot;", '"'))
+    assert len(probe["imgs"]) >= 4
+    assert all(done and w > 100 and h > 100 for done, w, h in probe["imgs"])
+    assert any("10 flexible per team" in h for h in probe["heads"])
+    assert probe["tables"] >= 2
+    shot = tmp_path / "report.png"
+    chromium(
+        profile,
+        "--window-size=1200,1600",
+        f"--screenshot={shot}",
+        (parallel / "report.html").as_uri(),
+    )
+    assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_every_ready_made_experiment_runs_end_to_end(name, tmp_path):
+    short = ["replications=2", "warmup=0"]
+    short += ["horizon=2880"] if name == "shift_design" else ["horizon=180"]
+    out = tmp_path / name
+    text = sweep(out, *short, experiment=name)
+    assert "report:" in text
+    assert (out / "report.html").is_file()
+    assert all((p / DONE).is_file() for p in jobs(out).values())
+
+
+def ray_python() -> str | None:
+    """A Python with Hydra's Ray launcher: this one, or CCSIM_RAY_PYTHON, or .venv-ray."""
+    try:
+        import hydra_plugins.hydra_ray_launcher  # noqa: F401
+
+        return sys.executable
+    except ImportError:
+        pass
+    for candidate in (os.environ.get("CCSIM_RAY_PYTHON"), str(ROOT / ".venv-ray/bin/python")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    ray_python() is None, reason="Ray launcher not installed (pip install -e .[cluster])"
+)
+def test_the_same_sweep_runs_on_a_local_ray_instance(serial, tmp_path):
+    out = tmp_path / "ray"
+    sweep(out, *SMALL, "hydra/launcher=cluster", python=ray_python())
+    assert_same_jobs(out, serial)
+    assert (out / "report.html").is_file()
