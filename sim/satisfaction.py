@@ -79,8 +79,8 @@ def score_case(p: ScoreParams, case, resolved: bool, info: int, rng: np.random.G
     churn caused by this experience). Draws, in order: mood, churn uniform,
     survey uniform, four item noises.
     """
-    u = rng.random(3)
-    z = rng.standard_normal(4)
+    u = rng.random(3).tolist()
+    z = rng.standard_normal(4).tolist()
     frustration = (info // FRUSTRATION) & 0xFF
     service = service_score(
         p, resolved, case.excess_wait, case.transfers, case.contacts, frustration
@@ -89,27 +89,17 @@ def score_case(p: ScoreParams, case, resolved: bool, info: int, rng: np.random.G
     s = p.w_service * service + p.w_expectation * p.expectation[case.segment] + p.w_mood * mood
     p_churn = max(0.0, churn_probability(p, s, resolved, case.contacts) - p.reference)
     surveyed = u[2] < p.survey_share
-    items = _survey_items(p, resolved, case, mood, z)
-    return (
-        s,
-        p_churn,
-        u[1] < p_churn,
-        int(surveyed),
-        float(np.mean(items)) if surveyed else math.nan,
-    )
+    score = sum(_survey_items(p, resolved, case, mood, z)) / 4 if surveyed else math.nan
+    return (s, p_churn, u[1] < p_churn, int(surveyed), score)
 
 
-def _survey_items(p: ScoreParams, resolved: bool, case, mood: float, z: np.ndarray) -> np.ndarray:
+def _survey_items(p: ScoreParams, resolved: bool, case, mood: float, z: list[float]) -> list[float]:
     """Wait, accuracy, ability, courtesy answered 1-10 (noise sd 1, rounded)."""
     pen = p.penalty
-    true = np.array(
-        [
-            10.0 - pen["wait"] * case.excess_wait,
-            10.0 - pen["unresolved"] * (not resolved),
-            10.0
-            - pen["transfer"] * case.transfers
-            - pen["extra_contact"] * max(case.contacts - 1, 0),
-            mood + 1.0,
-        ]
+    true = (
+        10.0 - pen["wait"] * case.excess_wait,
+        10.0 - pen["unresolved"] * (not resolved),
+        10.0 - pen["transfer"] * case.transfers - pen["extra_contact"] * max(case.contacts - 1, 0),
+        mood + 1.0,
     )
-    return np.clip(np.round(true + z), 1, 10)
+    return [min(10.0, max(1.0, float(round(t + e)))) for t, e in zip(true, z, strict=True)]
