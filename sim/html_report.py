@@ -59,52 +59,49 @@ def _cell(metric: str, mean: float, low: float, high: float) -> str:
     return f"{_fmt(metric, mean)}<br><small>[{_fmt(metric, low)}, {_fmt(metric, high)}]</small>"
 
 
+def _grid(frame: pd.DataFrame, labels: list[str], corner: str, head, cell) -> str:
+    """A table with a row per (scope, metric) of ``frame`` and a column per job label."""
+    rows = []
+    for (scope, metric), part in frame.groupby(["scope", "metric"], sort=False):
+        by_job = part.set_index("job")
+        cells = "".join(
+            cell(metric, by_job.loc[lab]) if lab in by_job.index else "<td></td>" for lab in labels
+        )
+        rows.append(f"<tr><td>{scope} {metric}</td>{cells}</tr>")
+    heads = "".join(head(lab) for lab in labels)
+    return f"<table><tr><th>{corner}</th>{heads}</tr>{''.join(rows)}</table>"
+
+
 def kpi_html(table: pd.DataFrame, labels: list[str], base: str) -> str:
     """KPIs as rows, jobs as columns: ``mean [CI]``, and the exact value where known."""
-    head = "".join(
-        f'<th class="base">{html.escape(lab)} (baseline)</th>'
-        if lab == base
-        else f"<th>{html.escape(lab)}</th>"
-        for lab in labels
-    )
-    rows = []
-    for (scope, metric), part in table.groupby(["scope", "metric"], sort=False):
-        by_job = part.set_index("job")
-        cells = []
-        for lab in labels:
-            if lab not in by_job.index:
-                cells.append("<td></td>")
-                continue
-            r = by_job.loc[lab]
-            theory = (
-                f'<br><small class="note">theory {_fmt(metric, r.theory)}</small>'
-                if not math.isnan(r.theory)
-                else ""
-            )
-            cells.append(f"<td>{_cell(metric, r['mean'], r.ci_low, r.ci_high)}{theory}</td>")
-        rows.append(f"<tr><td>{scope} {metric}</td>{''.join(cells)}</tr>")
-    return f"<table><tr><th>KPI</th>{head}</tr>{''.join(rows)}</table>"
+
+    def head(lab: str) -> str:
+        if lab == base:
+            return f'<th class="base">{html.escape(lab)} (baseline)</th>'
+        return f"<th>{html.escape(lab)}</th>"
+
+    def cell(metric: str, r: pd.Series) -> str:
+        theory = (
+            f'<br><small class="note">theory {_fmt(metric, r.theory)}</small>'
+            if not math.isnan(r.theory)
+            else ""
+        )
+        return f"<td>{_cell(metric, r['mean'], r.ci_low, r.ci_high)}{theory}</td>"
+
+    return _grid(table, labels, "KPI", head, cell)
 
 
 def paired_html(diff: pd.DataFrame, labels: list[str]) -> str:
     """Paired differences with the baseline; significant ones (CI excludes 0) in bold."""
     if diff.empty:
         return "<p>Only one job: nothing to compare.</p>"
-    head = "".join(f"<th>{html.escape(lab)}</th>" for lab in labels)
-    rows = []
-    for (scope, metric), part in diff.groupby(["scope", "metric"], sort=False):
-        by_job = part.set_index("job")
-        cells = []
-        for lab in labels:
-            if lab not in by_job.index:
-                cells.append("<td></td>")
-                continue
-            r = by_job.loc[lab]
-            cls = ' class="sig"' if r.significant else ""
-            star = " *" if r.significant else ""
-            cells.append(f"<td{cls}>{_cell(metric, r['mean'], r.ci_low, r.ci_high)}{star}</td>")
-        rows.append(f"<tr><td>{scope} {metric}</td>{''.join(cells)}</tr>")
-    return f"<table><tr><th>difference with the baseline</th>{head}</tr>{''.join(rows)}</table>"
+
+    def cell(metric: str, r: pd.Series) -> str:
+        cls, star = (' class="sig"', " *") if r.significant else ("", "")
+        return f"<td{cls}>{_cell(metric, r['mean'], r.ci_low, r.ci_high)}{star}</td>"
+
+    head = lambda lab: f"<th>{html.escape(lab)}</th>"  # noqa: E731
+    return _grid(diff, labels, "difference with the baseline", head, cell)
 
 
 def cost_html(jobs: list[Job]) -> str:
