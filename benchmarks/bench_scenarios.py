@@ -38,7 +38,7 @@ def measure(cfg, repeats: int) -> tuple[float, int]:
 def main() -> None:
     """Run and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("scenarios", nargs="*", default=["postemobile", "default"])
+    parser.add_argument("scenarios", nargs="*", default=["postemobile", "multiskill", "default"])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     base_t, base_n = measure(mmc_config(200_000), args.repeats)

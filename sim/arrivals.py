@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
+from sim.clock import Alarm, Clock
 from sim.config import ArrivalConfig
 from sim.distributions import BLOCK
 from sim.entities import Contact
@@ -105,6 +106,8 @@ class ArrivalStream:
         done: Callable[[], None],
     ) -> None:
         self._env = env
+        self._set = Clock(env).set
+        self._alarm = Alarm(self._arrive)
         self._times = times
         self._make = make
         self._admit = admit
@@ -116,7 +119,7 @@ class ArrivalStream:
         if t is None:
             self._done()
         else:
-            self._env.timeout(t - self._env.now).callbacks.append(self._arrive)
+            self._set(self._alarm, t - self._env.now)
 
     def _arrive(self, _event: simpy.Event) -> None:
         """A contact arrives now; make it, admit it, schedule the next."""
@@ -128,7 +131,7 @@ class ArrivalStream:
         if t is None:
             self._done()
         else:
-            self._env.timeout(t - now).callbacks.append(self._arrive)
+            self._set(self._alarm, t - now)
 
 
 class QueueArrivals(ArrivalStream):
@@ -165,7 +168,7 @@ class QueueArrivals(ArrivalStream):
         if t is None:
             self._done()
         else:
-            self._env.timeout(t - now).callbacks.append(self._arrive)
+            self._set(self._alarm, t - now)
 
 
 def shared_ids() -> Iterator[int]:

@@ -18,7 +18,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.clock import Alarm
 
 NAN = math.nan
 IntOrArray = Any  # an int, or a numpy array of ints
@@ -135,7 +138,8 @@ class Agent:
     ``contact`` is what it is handling (single-slot agents); ``chats`` the
     contacts in hand of an agent with ``slots > 1`` (concurrency);
     ``on_finish`` is the callback its service completions call (bound once,
-    not per contact); ``present`` is False outside its working time, and
+    not per contact) and ``wake`` the :class:`sim.clock.Alarm` that calls
+    it (single-slot agents); ``present`` is False outside its working time, and
     ``off_since`` is when it last went off; ``speed[q]`` multiplies handle
     times on queue q; ``idle_since`` orders the longest-idle policy.
     """
@@ -154,6 +158,7 @@ class Agent:
         "slots",
         "slowdown",
         "speed",
+        "wake",
     )
 
     def __init__(
@@ -168,6 +173,7 @@ class Agent:
         self.chats: set[Contact] = set()
         self.busy = 0
         self.on_finish: Callable[[object], None] | None = None
+        self.wake: Alarm | None = None
         self.present = True
         self.scheduled = True  # on shift (present unless paused or finishing a contact)
         self.idle_since = 0.0

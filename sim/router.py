@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 
 import simpy
 
+from sim.clock import Alarm, Clock
 from sim.entities import ABANDONED, BLOCKED, OPEN, OVERFLOWED, SERVED, TRANSFERRED, Agent, Contact
 from sim.routing import RoutingPlan, longest_idle_group, oldest_queue, pick_group
 from sim.slots import SlotsMixin, transfer_leg
@@ -40,12 +41,14 @@ class Router(SlotsMixin):
         n_sources: int,
     ) -> None:
         self.env = env
+        self._set = Clock(env).set
         self.plan = plan
         self.record = record
         self.overtime: Callable[[Agent, float, float], None] = lambda a, t0, t1: None
         self.agents = [list(group) for group in agents]
         for a in (a for group in self.agents for a in group):
             a.on_finish = functools.partial(self._finish if a.slots == 1 else self._finish_slot, a)
+            a.wake = Alarm(a.on_finish)
         n_all = len(plan.groups_for_queue)
         self.waiting: list[deque[Contact]] = [deque() for _ in range(n_all)]
         self.idle: list[deque[Agent]] = [deque(group) for group in agents]
@@ -79,7 +82,11 @@ class Router(SlotsMixin):
             for g in self.groups_for_queue[q]:  # pick_group, inlined: hot path
                 idle = self.idle[g]
                 if idle:
-                    self._start_by(contact, idle.popleft(), now)
+                    agent = idle.popleft()
+                    if agent.slots == 1:  # _start_by, inlined: hot path
+                        self._start(contact, agent, now)
+                    else:
+                        self._start_slot(contact, agent, now)
                     return
         self.waiting[q].append(contact)
         if self.plan.track_deadlines[q]:
@@ -126,9 +133,7 @@ class Router(SlotsMixin):
         contact.t_answer = now
         contact.agent = agent
         agent.contact = contact
-        self.env.timeout(contact.handle * agent.speed[contact.queue]).callbacks.append(
-            agent.on_finish
-        )
+        self._set(agent.wake, contact.handle * agent.speed[contact.queue])
 
     def _finish(self, agent: Agent, _event: simpy.Event) -> None:
         contact = agent.contact
@@ -163,8 +168,10 @@ class Router(SlotsMixin):
             self.idle[agent.group].append(agent)
             if self.sources_open == 0:
                 self._check_drained()
+        elif agent.slots == 1:  # _start_by, inlined: hot path
+            self._start(nxt, agent, now)
         else:
-            self._start_by(nxt, agent, now)
+            self._start_slot(nxt, agent, now)
 
     def _next_in(self, dq: deque[Contact], now: float) -> Contact | None:
         """First live contact of one queue, closing the expired ones met on the way."""

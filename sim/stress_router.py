@@ -25,9 +25,7 @@ class StressRouter(Router):
         contact.t_answer = now
         contact.agent = agent
         agent.contact = contact
-        self.env.timeout(contact.handle * agent.speed[contact.queue] * factor).callbacks.append(
-            agent.on_finish
-        )
+        self._set(agent.wake, contact.handle * agent.speed[contact.queue] * factor)
 
     def _finish(self, agent: Agent, _event: simpy.Event) -> None:
         contact = agent.contact

@@ -160,28 +160,30 @@ def merge(a: Partial, b: Partial) -> Partial:
 def time_in_intervals(starts: np.ndarray, stops: np.ndarray, win: Window) -> np.ndarray:
     """Exact time covered by segments ``[start, stop]`` in each interval, then in the window.
 
-    O(n): a segment inside one interval adds its length there; a longer one
-    adds its two partial ends and whole intervals in between (difference array).
+    O(n), without masks: the time a segment covers in interval j is
+    ``G_j(stop) - G_j(start)``, where ``G_j(x) = clip(x - edge_j, 0, length_j)``,
+    and the sum of ``G_j`` over many points needs only, per interval, how many
+    points fall in it, how many fall beyond it, and the sum of those inside.
     """
-    n, edges = win.n_intervals, win.edges
     s = np.clip(starts, 0.0, win.horizon)
-    e = np.clip(stops, 0.0, win.horizon)
-    keep = e > s
-    s, e = s[keep], e[keep]
-    i_s = np.minimum((s // win.interval).astype(np.int64), n - 1)
-    i_e = np.minimum((e // win.interval).astype(np.int64), n - 1)
-    same = i_s == i_e
-    out = np.zeros(n)  # (bincount of nothing would be an int array)
-    out += np.bincount(i_s[same], weights=(e - s)[same], minlength=n)
-    d = ~same
-    out += np.bincount(i_s[d], weights=edges[i_s[d] + 1] - s[d], minlength=n)
-    out += np.bincount(i_e[d], weights=e[d] - edges[i_e[d]], minlength=n)
-    between = np.cumsum(
-        np.bincount(i_s[d] + 1, minlength=n + 1) - np.bincount(i_e[d], minlength=n + 1)
+    e = np.maximum(np.clip(stops, 0.0, win.horizon), s)
+    return np.append(
+        _covered(e, win) - _covered(s, win),
+        np.clip(np.minimum(e, win.horizon) - np.maximum(s, win.warmup), 0.0, None).sum(),
     )
-    out += between[:n] * np.diff(edges)
-    window = np.clip(np.minimum(e, win.horizon) - np.maximum(s, win.warmup), 0.0, None).sum()
-    return np.append(out, window)
+
+
+def _covered(x: np.ndarray, win: Window) -> np.ndarray:
+    """``sum_k G_j(x_k)`` for each interval j (see :func:`time_in_intervals`)."""
+    n, edges = win.n_intervals, win.edges
+    # x >= 0, so truncation is floor; a point on an edge may land on either
+    # side (x * (1 / L) is rounded), which leaves the sums exact: G is
+    # continuous. Three times faster than x // L.
+    i = np.minimum((x * (1.0 / win.interval)).astype(np.int64), n - 1)
+    count = np.bincount(i, minlength=n)
+    beyond = len(x) - np.cumsum(count)
+    inside = np.bincount(i, weights=x, minlength=n) - edges[:-1] * count
+    return beyond * np.diff(edges) + inside
 
 
 def percentile(hist: np.ndarray, p: float) -> float:

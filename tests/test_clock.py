@@ -1,0 +1,66 @@
+"""sim.clock: alarms fire in the order SimPy gives timeouts, once per setting."""
+
+import pytest
+import simpy
+
+from sim.clock import Alarm, Clock
+
+
+def test_alarms_and_timeouts_interleave_in_scheduling_order():
+    env = simpy.Environment()
+    clock = Clock(env)
+    fired: list[str] = []
+    alarms = [Alarm(lambda _e, k=k: fired.append(f"a{k}")) for k in range(3)]
+    # equal times: SimPy breaks ties by scheduling order, alarms included
+    for k in range(3):
+        env.timeout(1.0).callbacks.append(lambda _e, k=k: fired.append(f"t{k}"))
+        clock.set(alarms[k], 1.0)
+    clock.set(Alarm(lambda _e: fired.append("early")), 0.5)
+    env.timeout(2.0).callbacks.append(lambda _e: fired.append("late"))
+    env.run()
+    assert fired == ["early", "t0", "a0", "t1", "a1", "t2", "a2", "late"]
+
+
+def test_alarm_can_be_set_again_from_its_own_callback():
+    env = simpy.Environment()
+    clock = Clock(env)
+    times: list[float] = []
+
+    def tick(_e):
+        times.append(env.now)
+        if len(times) < 4:
+            clock.set(alarm, 1.5)
+
+    alarm = Alarm(tick)
+    clock.set(alarm, 1.5)
+    env.run()
+    assert times == [1.5, 3.0, 4.5, 6.0]
+    assert alarm.callbacks is None  # free again once it has fired
+
+
+def test_setting_a_pending_alarm_is_an_error():
+    env = simpy.Environment()
+    clock = Clock(env)
+    alarm = Alarm(lambda _e: None)
+    clock.set(alarm, 1.0)
+    with pytest.raises(RuntimeError, match="set again before it fired"):
+        clock.set(alarm, 2.0)
+
+
+def test_alarm_respects_run_until():
+    env = simpy.Environment()
+    clock = Clock(env)
+    fired: list[float] = []
+    clock.set(Alarm(lambda _e: fired.append(env.now)), 5.0)
+    env.run(until=3.0)
+    assert fired == []
+    env.run(until=6.0)
+    assert fired == [5.0]
+
+
+def test_clock_refuses_an_environment_without_the_internals():
+    class Bare:
+        pass
+
+    with pytest.raises(RuntimeError, match=r"needs SimPy 4\.x internals"):
+        Clock(Bare())  # type: ignore[arg-type]
