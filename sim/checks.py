@@ -130,6 +130,10 @@ def check_queue(q: QueueConfig, path: str) -> None:
         require(q.capacity >= 1, f"{path}.capacity", "must be >= 1 or null", q.capacity)
     check_non_negative(q.sl_threshold, f"{path}.sl_threshold")
     check_probability(q.sl_target, f"{path}.sl_target")
+    if q.callback.enabled:
+        check_non_negative(q.callback.offer_after, f"{path}.callback.offer_after")
+        check_probability(q.callback.accept, f"{path}.callback.accept")
+        check_non_negative(q.callback.dial, f"{path}.callback.dial")
 
 
 def check_group(g: AgentGroupConfig, path: str, queues: dict[str, QueueConfig]) -> None:

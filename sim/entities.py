@@ -61,11 +61,13 @@ OUTCOME_NAMES = [o.name for o in sorted(Outcome, key=lambda o: o.value)]
 # ``info`` packs small per-contact counters into one int (one record column):
 # bits 0-3 leg, 4-11 attempt (contacts of the issue so far), 12-19 frustration
 # points, bit 20 "tried self-service", bit 21 "served through overflow",
-# bit 22 "resolved".
+# bit 22 "resolved", bit 23 "offered a callback", bit 24 "took the callback".
 LEG, ATTEMPT, FRUSTRATION = 1, 1 << 4, 1 << 12
 TRIED_SELF_SERVICE = 1 << 20
 OVERFLOWED = 1 << 21
 RESOLVED = 1 << 22
+CALLBACK_OFFERED = 1 << 23
+CALLBACK = 1 << 24
 _KEEP_ON_NEXT_CONTACT = (0xFF << 4) | (0xFF << 12)  # attempt and frustration
 
 
@@ -78,6 +80,11 @@ def unpack_info(info: IntOrArray) -> tuple[IntOrArray, ...]:
     """``(leg, attempt, frustration, tried, overflowed, resolved)`` from packed info."""
     bits = (info >> 20) & 1, (info >> 21) & 1, (info >> 22) & 1
     return info & 0xF, (info >> 4) & 0xFF, (info >> 12) & 0xFF, *bits
+
+
+def callback_bits(info: IntOrArray) -> tuple[IntOrArray, IntOrArray]:
+    """``(offered, accepted)`` callback flags from packed info."""
+    return (info >> 23) & 1, (info >> 24) & 1
 
 
 class Contact:

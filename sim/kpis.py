@@ -12,14 +12,19 @@ has one leg per queue it visited):
   (deflection or containment); ``p_switch``, ``p_give_up`` likewise.
 - ``escalated``: contacts that failed self-service and reached an agent queue.
 - ``p_abandon`` = abandoned / queued; ``p_wait`` = legs that had to wait /
-  queued; ``service_level`` = answered within the threshold / queued.
-- ``mean_wait``: over queued legs whose wait is known (an abandoned leg
-  waited until it left); ``asa``: mean wait of answered legs;
+  live legs; ``service_level`` = answered within the threshold / live legs,
+  where live legs are the queued ones minus accepted callbacks.
+- ``mean_wait``: over live queued legs whose wait is known (an abandoned leg
+  waited until it left); ``asa``: mean wait of answered live legs;
   ``wait_p50/p90/p95`` from a histogram with bins 1.2 % wide.
 - ``aht``: mean handle time of served legs.
 - ``contacts_per_issue`` and ``frustration``: means over issues that ended.
 - ``unresolved``: contacts that ended without service (gave up, abandoned,
   blocked) or were still waiting at the end: unsatisfied customers.
+- ``p_callback_offer`` and ``p_callback``: callbacks offered and accepted /
+  queued; ``callback_wait``: mean time from queue entry to the call back
+  (:mod:`sim.callback`). Callbacks stay in ``queued`` and ``mean_queue``
+  (they hold a place in line) but not in the live wait KPIs above.
 - ``mean_queue``: time-average number waiting; ``occupancy`` = busy agent
   time / worked agent time (scheduled plus ``overtime``, the time agents
   spend finishing a contact after their hours); ``backlog`` (intervals): waiting at the end of
@@ -48,6 +53,8 @@ COUNTS = (
     "escalated",
     "overflowed",
     "tried_self_service",
+    "callback_offered",
+    "callbacks",
 )
 
 
@@ -61,6 +68,7 @@ def contact_metrics(c: np.ndarray, length: ArrayLike) -> dict[str, np.ndarray]:
     """KPIs from FIELDS sums ``c`` (last axis) over a period of ``length`` minutes."""
     get = {name: c[..., i] for name, i in F.items()}
     out = {name: get[name] for name in COUNTS}
+    live = get["queued"] - get["callbacks"]  # queued legs whose caller stayed on the line
     return out | {
         "handle_minutes": get["handle_sum"],
         "front_minutes": get["front_minutes"],
@@ -73,13 +81,16 @@ def contact_metrics(c: np.ndarray, length: ArrayLike) -> dict[str, np.ndarray]:
         "p_switch": ratio(get["switched"], get["offered"]),
         "p_give_up": ratio(get["gave_up"], get["offered"]),
         "p_abandon": ratio(get["abandoned"], get["queued"]),
-        "p_wait": ratio(get["waited"], get["queued"]),
-        "service_level": ratio(get["answered_in_sl"], get["queued"]),
+        "p_wait": ratio(get["waited"], live),
+        "service_level": ratio(get["answered_in_sl"], live),
         "mean_wait": ratio(get["wait_sum"], get["wait_known"]),
         "asa": ratio(get["answer_wait_sum"], get["answered"]),
         "aht": ratio(get["handle_sum"], get["served"]),
         "contacts_per_issue": ratio(get["attempts_sum"], get["issues_closed"]),
         "frustration": ratio(get["frustration_sum"], get["issues_closed"]),
+        "p_callback_offer": ratio(get["callback_offered"], get["queued"]),
+        "p_callback": ratio(get["callbacks"], get["queued"]),
+        "callback_wait": ratio(get["callback_wait_sum"], get["callback_answered"]),
     }
 
 

@@ -157,7 +157,7 @@ def contacts_frame(
     cols: Columns, replication: int, strata: Strata, group_names: Sequence[str]
 ) -> pd.DataFrame:
     """The per-contact table (one row per contact leg) with names instead of codes."""
-    from sim.entities import unpack_info
+    from sim.entities import callback_bits, unpack_info
 
     frame = pd.DataFrame({k: cols[k] for k in COLUMNS if k not in ("kind", "info")}, copy=False)
     frame.insert(0, "replication", np.int32(replication))
@@ -170,6 +170,8 @@ def contacts_frame(
     leg, attempt, frustration, _, overflowed, resolved = unpack_info(cols["info"].astype(np.int64))
     frame["overflowed"] = overflowed.astype(bool)
     frame["resolved"] = resolved.astype(bool)
+    offered, took = callback_bits(cols["info"].astype(np.int64))
+    frame["callback_offered"], frame["callback"] = offered.astype(bool), took.astype(bool)
     frame["leg"], frame["attempt"], frame["frustration"] = (
         leg.astype(np.int8),
         attempt.astype(np.int16),

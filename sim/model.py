@@ -18,6 +18,7 @@ import simpy
 
 from sim import plan
 from sim.arrivals import ArrivalStream, QueueArrivals, arrival_times, rate_table, shared_ids
+from sim.callback import CallbackRule, Callbacks
 from sim.config import ArrivalConfig, ChannelMode, Config, DistributionConfig, SkillConfig
 from sim.demand import DemandSource, channel_draws, channel_mix, demand_tables
 from sim.distributions import Deterministic, Distribution, Uniform, from_config, sampler
@@ -99,9 +100,15 @@ def routing_plan(cfg: Config) -> RoutingPlan:
     return plan_routing(specs, skills, speeds(cfg), overflow, r.agent_policy, r.queue_policy)
 
 
-def _router(env: simpy.Environment, cfg: Config, record: Callable, n_sources: int) -> Router:
+def _router(
+    env: simpy.Environment, cfg: Config, record: Callable, n_sources: int, streams: Streams
+) -> Router:
     cls = StressRouter if cfg.stress.enabled else Router
-    return cls(env, routing_plan(cfg), _agents(cfg), record, n_sources)
+    router = cls(env, routing_plan(cfg), _agents(cfg), record, n_sources)
+    rules = [CallbackRule.of(q.callback) for q in cfg.queues.values()]
+    if any(rules):
+        router.callbacks = Callbacks(rules, sampler(Uniform(), streams.get("callback")))
+    return router
 
 
 def _stress(cfg: Config, kinds: list[Kind], router: Router) -> StressModel:
@@ -291,7 +298,7 @@ def build(
     )
     outcomes = _outcomes(cfg, streams, log, kinds, case_sink) if cfg.outcomes.enabled else None
     record = outcomes.record if outcomes is not None else log.record
-    router = _router(env, cfg, record, _n_sources(cfg))
+    router = _router(env, cfg, record, _n_sources(cfg), streams)
     ids = shared_ids()
     _queue_streams(env, cfg, streams, router, ids)
     front = None

@@ -37,6 +37,7 @@ import numpy as np
 from sim.entities import (
     ABANDONED,
     BLOCKED,
+    CALLBACK,
     GAVE_UP,
     OPEN,
     RESOLVED,
@@ -145,8 +146,12 @@ class OutcomeModel:
             self._end(c, case, resolved, t_end)
 
     def _add_wait(self, c: Contact, case: Case, outcome: int, t_end: float) -> None:
-        """Add the leg's wait in queue (none if it never queued or is still waiting)."""
-        if c.queue < 0 or outcome in (BLOCKED, OPEN):
+        """Add the leg's wait in queue, if it waited on the line.
+
+        None if it never queued, is still waiting, or took a callback (a
+        customer off the line is not kept waiting).
+        """
+        if c.queue < 0 or outcome in (BLOCKED, OPEN) or c.info & CALLBACK:
             return
         left = c.t_answer if c.t_answer == c.t_answer else t_end  # NaN != NaN
         wait = left - c.t_queue

@@ -16,6 +16,7 @@ from sim.entities import (
     SERVED,
     SWITCHED,
     TRANSFERRED,
+    callback_bits,
     unpack_info,
 )
 from sim.metrics import Columns
@@ -109,7 +110,7 @@ def derive(cols: Columns, win: Window, end: float) -> Derived:
     n = win.n_intervals
     i_in = np.clip(cols["t_queue"][inq] // win.interval, 0, n).astype(np.int64)
     i_out = np.clip(left[inq] // win.interval, 0, n).astype(np.int64)
-    keep = w & ~np.isnan(wait) & inq
+    keep = w & ~np.isnan(wait) & inq & (callback_bits(cols["info"])[1] == 0)  # live waits
     hist = np.where(keep, hist_slots(np.where(keep, wait, 0.0)), -1)
     return Derived(idx, w, wait, inq, stop, left, i_in, i_out, hist)
 
@@ -121,8 +122,12 @@ def field_values(cols: Columns, threshold: np.ndarray, d: Derived) -> list[np.nd
         cols["info"].astype(np.int64)
     )
     wait, inq = d.wait, d.queued
-    answered = ~np.isnan(cols["t_answer"])
-    known = ~np.isnan(wait)
+    offered_cb, took_cb = callback_bits(cols["info"])
+    callback = took_cb == 1
+    live = ~callback  # callers on the line: the wait KPIs are theirs
+    called_back = ~np.isnan(cols["t_answer"]) & callback
+    answered = ~np.isnan(cols["t_answer"]) & live
+    known = ~np.isnan(wait) & live
     first = leg == 0
     closing = np.isin(out, CLOSING)
     values = {
@@ -133,7 +138,7 @@ def field_values(cols: Columns, threshold: np.ndarray, d: Derived) -> list[np.nd
         "served": out == SERVED,
         "answered": answered,
         "answered_in_sl": answered & (wait <= threshold[cols["kind"].astype(np.int64)]),
-        "waited": inq & ~(answered & (wait <= 0)),
+        "waited": inq & live & ~(answered & (wait <= 0)),
         "open": out == OPEN,
         "wait_known": known,
         "wait_sum": np.where(known, wait, 0.0),
@@ -154,6 +159,10 @@ def field_values(cols: Columns, threshold: np.ndarray, d: Derived) -> list[np.nd
             cols["t_end"] - np.where(first, cols["t_arrival"], cols["t_queue"])
         ),
         "resolved": resolved == 1,
+        "callback_offered": inq & (offered_cb == 1),
+        "callbacks": inq & callback,
+        "callback_answered": called_back,
+        "callback_wait_sum": np.where(called_back, wait, 0.0),
     }
     return [values[f] for f in FIELDS]
 

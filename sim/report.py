@@ -23,11 +23,17 @@ SHOWN = (
     "asa",
     "mean_wait",
     "wait_p90",
+    "p_callback_offer",
+    "p_callback",
+    "callback_wait",
     "aht",
     "mean_queue",
     "occupancy",
 )
+CALLBACK_KPIS = {"p_callback_offer", "p_callback", "callback_wait"}  # shown when offered
 PERCENT = {
+    "p_callback_offer",
+    "p_callback",
     "p_abandon",
     "p_block",
     "p_wait",
@@ -79,6 +85,7 @@ OUTCOMES = (
 MONEY = {"total", "labour", "governance", "self_service", "ivr", "telephony", "revenue_lost_month"}
 UNIT_MONEY = {"per_contact", "per_resolved_issue", "per_managed_customer_month"}
 SECONDS = {"asa", "mean_wait", "wait_p90"}
+MINUTES = {"aht", "callback_wait"}
 
 
 def _fmt(metric: str, value: float) -> str:
@@ -96,7 +103,7 @@ def _fmt(metric: str, value: float) -> str:
         return f"EUR {value:,.0f}"
     if metric in UNIT_MONEY:
         return f"EUR {value:.3f}"
-    if metric == "aht":
+    if metric in MINUTES:
         return f"{value:.2f} min"
     return f"{value:.3f}"
 
@@ -111,6 +118,8 @@ def kpi_table(
     index = kpis.set_index(["scope", "metric"])
     wanted = pairs or [(scope, m) for scope in scopes or ["all"] for m in SHOWN]
     for scope, metric in wanted:
+        if metric in CALLBACK_KPIS and not _offered(index, scope):
+            continue
         if (scope, metric) in index.index:
             r = index.loc[(scope, metric)]
             ci = (
@@ -121,6 +130,12 @@ def kpi_table(
             theory = _fmt(metric, r.get("theory", float("nan")))
             rows.append((scope, metric, _fmt(metric, r["mean"]), ci, theory))
     return pd.DataFrame(rows, columns=["scope", "KPI", "mean", "95% CI", "theory"])
+
+
+def _offered(index: pd.DataFrame, scope: str) -> bool:
+    """Whether any callback was offered in ``scope``."""
+    key = (scope, "p_callback_offer")
+    return key in index.index and float(index.loc[key]["mean"]) > 0
 
 
 MATRIX = (

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 
 import simpy
 
+from sim.callback import Callbacks
 from sim.clock import Alarm, Clock
 from sim.entities import ABANDONED, BLOCKED, OPEN, OVERFLOWED, SERVED, TRANSFERRED, Agent, Contact
 from sim.routing import RoutingPlan, longest_idle_group, oldest_queue, pick_group
@@ -42,6 +43,7 @@ class Router(SlotsMixin):
     ) -> None:
         self.env = env
         self._set = Clock(env).set
+        self.callbacks: Callbacks | None = None  # set by the model when a queue offers them
         self.plan = plan
         self.record = record
         self.overtime: Callable[[Agent, float, float], None] = lambda a, t0, t1: None
@@ -88,6 +90,8 @@ class Router(SlotsMixin):
                     else:
                         self._start_slot(contact, agent, now)
                     return
+        if self.callbacks is not None:
+            self.callbacks.offer(contact, self._head_wait(q, now))
         self.waiting[q].append(contact)
         if self.plan.track_deadlines[q]:
             heapq.heappush(self._deadlines[q], (contact.deadline, contact.id, contact))
@@ -95,6 +99,12 @@ class Router(SlotsMixin):
             self.env.timeout(after).callbacks.append(
                 lambda _e, c=contact, v=vq: self._overflow(c, v)
             )
+
+    def _head_wait(self, q: int, now: float) -> float:
+        """How long the first live contact of queue ``q`` has waited (0 if none waits)."""
+        self._purge_head(q, now)
+        dq = self.waiting[q]
+        return now - dq[0].t_queue if dq else 0.0
 
     def _overflow(self, contact: Contact, vq: int) -> None:
         """The contact has waited long enough: overflow groups may take it too."""

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.entities import FRUSTRATION, LEG, Agent, Contact
+from sim.entities import CALLBACK, CALLBACK_OFFERED, FRUSTRATION, LEG, Agent, Contact
 
 if TYPE_CHECKING:
     from sim.router import Router
@@ -69,5 +69,6 @@ def transfer_leg(contact: Contact, now: float) -> Contact:
     contact.queue, contact.transfer = contact.transfer, -1
     contact.handle, contact.deadline = handle, now + patience
     contact.t_queue, contact.t_answer, contact.agent = now, math.nan, None
-    contact.info += LEG + FRUSTRATION
+    # the second leg is live (put through by the agent): no callback on it
+    contact.info = (contact.info & ~(CALLBACK | CALLBACK_OFFERED)) + LEG + FRUSTRATION
     return contact

@@ -51,6 +51,10 @@ FIELDS = (
     "front_minutes",
     "line_minutes",
     "resolved",
+    "callback_offered",
+    "callbacks",
+    "callback_answered",
+    "callback_wait_sum",
 )
 F = {name: i for i, name in enumerate(FIELDS)}
 HIST_EDGES = np.concatenate(([0.0], np.geomspace(1e-4, 1e5, 1801)))

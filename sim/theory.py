@@ -11,7 +11,7 @@ steady-state values in the same definitions as :mod:`sim.summary`:
   exponential service time: non-preemptive priority M/M/c (Cobham).
 
 Anything else (profiles, several groups with skills, non-exponential
-patience) has no exact formula here and gets only the staffing baseline.
+patience, callbacks) has no exact formula here and gets only the staffing baseline.
 """
 
 from __future__ import annotations
@@ -146,7 +146,11 @@ def _priority(cfg: Config) -> list[tuple[str, str, float]] | None:
 def theory_for(cfg: Config) -> pd.DataFrame:
     """Exact steady-state values for textbook models; empty when none applies."""
     rows: list[tuple[str, str, float]] = []
-    textbook = not cfg.channels and not any(g.hours for g in cfg.agents.values())
+    textbook = (
+        not cfg.channels
+        and not any(g.hours for g in cfg.agents.values())
+        and not any(q.callback.enabled for q in cfg.queues.values())
+    )
     if not textbook:
         pass
     elif len(cfg.queues) == 1:
