@@ -26,21 +26,9 @@ from sim.reduce import add_by_slot
 from sim.summary import Strata, Window
 
 CASE_DIMS = ("all", "segment", "reason", "channel")
-CASE_FIELDS = (
-    "issues",
-    "closed",
-    "resolved",
-    "fcr",
-    "fcr_measured",
-    "contacts",
-    "transfers",
-    "wait",
-    "satisfaction",
-    "p_churn",
-    "churned",
-    "surveyed",
-    "survey_score",
-)
+CASE_REALS = ("t_first", "t_end", "wait", "satisfaction", "p_churn", "survey_score")
+# Summed per stratum: a count of issues, then the numeric case columns from "closed" on.
+CASE_FIELDS = ("issues", *CASE_COLUMNS[CASE_COLUMNS.index("closed") :])
 
 
 class CaseSink:
@@ -147,18 +135,9 @@ def cases_frame(chunks: Sequence[Columns], replication: int, strata: Strata) -> 
     cols = {k: np.concatenate([c[k] for c in chunks]) for k in CASE_COLUMNS}
     frame = pd.DataFrame(cols)
     frame.insert(0, "replication", replication)
-    for dim in ("segment", "reason", "channel"):
+    for dim in CASE_DIMS[1:]:
         frame[dim] = pd.Categorical.from_codes(cols[dim].astype(int), strata.names[dim])
-    for k in (
-        "case_id",
-        "closed",
-        "resolved",
-        "fcr",
-        "fcr_measured",
-        "contacts",
-        "transfers",
-        "churned",
-        "surveyed",
-    ):
-        frame[k] = frame[k].astype(np.int64)
+    for k in CASE_COLUMNS:
+        if k not in CASE_DIMS and k not in CASE_REALS:  # ids, counts and flags
+            frame[k] = frame[k].astype(np.int64)
     return frame.sort_values("case_id", ignore_index=True)

@@ -40,8 +40,8 @@ class Exponential:
 
 
 @dataclass(frozen=True)
-class LogNormal:
-    """Lognormal parameterised by its mean and coefficient of variation."""
+class _MeanCV:
+    """A distribution given by its mean and coefficient of variation."""
 
     mean: float
     cv: float
@@ -50,6 +50,11 @@ class LogNormal:
     def variance(self) -> float:
         """Variance."""
         return (self.cv * self.mean) ** 2
+
+
+@dataclass(frozen=True)
+class LogNormal(_MeanCV):
+    """Lognormal parameterised by its mean and coefficient of variation."""
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Draw ``size`` values."""
@@ -59,16 +64,8 @@ class LogNormal:
 
 
 @dataclass(frozen=True)
-class Gamma:
+class Gamma(_MeanCV):
     """Gamma parameterised by its mean and coefficient of variation."""
-
-    mean: float
-    cv: float
-
-    @property
-    def variance(self) -> float:
-        """Variance."""
-        return (self.cv * self.mean) ** 2
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """Draw ``size`` values."""
