@@ -71,15 +71,15 @@ def add_by_slot(
     """
     rows, slots = target.shape[:2]
     n = slots - 1
+    # fields that are zero in every row add nothing (e.g. self-service in a textbook model)
+    used = [(f, v) for f, v in enumerate(values) if np.any(v)]
     ok = key >= 0
     if not ok.all():
         key, idx, w = key[ok], idx[ok], w[ok]
-        values = [np.asarray(v)[ok] for v in values]
+        used = [(f, np.asarray(v)[ok]) for f, v in used]
     cell = (key * n + idx) * 2 + w
     size = rows * n * 2
-    for f, v in enumerate(values):
-        if not v.any():  # e.g. self-service fields in a textbook model
-            continue
+    for f, v in used:
         sums = np.bincount(cell, weights=v, minlength=size).reshape(rows, n, 2)
         target[:, :n, f] += sums.sum(axis=2)
         target[:, n, f] += sums[:, :, 1].sum(axis=1)
