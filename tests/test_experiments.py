@@ -1,6 +1,7 @@
 """Experiments: Hydra sweeps in parallel = serial, resumable sweeps, the HTML report
-(checked in a real headless Chromium), every ready-made experiment end to end, and the
-Ray launcher on a local Ray instance (slow, optional).
+(checked in a real headless Chromium), every ready-made experiment end to end, the
+SLURM launcher's submitit machinery on this machine, and the Ray launcher on a local
+Ray instance (slow, optional).
 """
 
 from __future__ import annotations
@@ -207,3 +208,29 @@ def test_the_same_sweep_runs_on_a_local_ray_instance(serial, tmp_path):
     sweep(out, *SMALL, "hydra/launcher=cluster", python=ray_python())
     assert_same_jobs(out, serial)
     assert (out / "report.html").is_file()
+
+
+def test_the_same_sweep_runs_through_the_slurm_launcher_machinery(serial, tmp_path):
+    """submitit's local executor: SLURM's pickling and result path, without SLURM."""
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
+    out = tmp_path / "submitit"
+    logs = f"hydra.launcher.submitit_folder={tmp_path}/logs/%j"
+    sweep(out, *SMALL, "hydra/launcher=slurm_local", logs)
+    assert_same_jobs(out, serial)
+    assert (out / "report.html").is_file()
+
+
+def test_the_slurm_launcher_config_selects_submitit_on_slurm():
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
+    from hydra import compose, initialize_config_dir
+
+    from sim.config import register_configs
+
+    register_configs()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        overrides = ["experiment=pooling", "hydra/launcher=slurm", "hydra.launcher.partition=cpu"]
+        cfg = compose("config", overrides=overrides, return_hydra_config=True)
+    launcher = cfg.hydra.launcher
+    assert launcher._target_.endswith("SlurmLauncher")
+    assert launcher.partition == "cpu" and launcher.cpus_per_task == 1
+    assert str(launcher.submitit_folder).startswith("results/.submitit/pooling/")
