@@ -21,6 +21,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from sim import load_config, run_experiment
+from sim.report import interval_text
 from sim.stats import paired_difference
 
 KPIS = [
@@ -47,13 +48,6 @@ OPTIONS = {
 }
 
 
-def cell(k: pd.DataFrame, scope: str, metric: str, scale: float, fmt: str) -> str:
-    """``mean [low, high]`` of one KPI."""
-    r = k.loc[(scope, metric)]
-    mean, low, high = (fmt.format(scale * v) for v in (r["mean"], r.ci_low, r.ci_high))
-    return f"{mean} [{low}, {high}]"
-
-
 def main() -> None:
     """Run the options; write the table and the figure."""
     parser = argparse.ArgumentParser()
@@ -69,12 +63,12 @@ def main() -> None:
     table = pd.DataFrame({"KPI": [k[2] for k in KPIS]})
     for label, res in runs.items():
         k = res.kpis.set_index(["scope", "metric"])
-        table[label] = [cell(k, s, m, sc, f) for s, m, _, sc, f in KPIS]
+        table[label] = [interval_text(k, s, m, sc, f) for s, m, _, sc, f in KPIS]
     base = runs["in-house 100 %"].replications
     for label in ("in-house 50 %", "in-house 0 %"):
         d = paired_difference(base, runs[label].replications).set_index(["scope", "metric"])
         table[f"{label} - in-house 100 % (paired)"] = [
-            cell(d, s, m, sc, f) for s, m, _, sc, f in KPIS
+            interval_text(d, s, m, sc, f) for s, m, _, sc, f in KPIS
         ]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

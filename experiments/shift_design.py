@@ -28,6 +28,7 @@ import pandas as pd
 
 from sim import load_config, run_experiment
 from sim.config import BreakConfig, Config
+from sim.report import interval_text
 from sim.runner import Results
 from sim.scheduling import cover, presence, requirement, weekly_shifts
 from sim.stats import paired_difference, summarise_replications
@@ -104,13 +105,6 @@ def forecast(cfg: Config, replications: int, rounds: int = 2) -> np.ndarray:
     return need
 
 
-def cell(k: pd.DataFrame, scope: str, metric: str, scale: float, fmt: str) -> str:
-    """``mean [low, high]`` of one KPI."""
-    r = k.loc[(scope, metric)]
-    mean, low, high = (fmt.format(scale * v) for v in (r["mean"], r.ci_low, r.ci_high))
-    return f"{mean} [{low}, {high}]"
-
-
 def did(runs: dict) -> pd.DataFrame:
     """(B - A with stress) - (B - A without), paired by replication."""
     (a_on, a_off), (b_on, b_off) = (runs[d] for d in DESIGNS)
@@ -150,18 +144,18 @@ def report(runs: dict, sizing: dict) -> pd.DataFrame:
     table = pd.DataFrame({"KPI": [k[2] for k in KPIS]})
     for label in DESIGNS:
         k = runs[label][0].kpis.set_index(["scope", "metric"])
-        table[label] = [cell(k, s, m, sc, f) for s, m, _, sc, f in KPIS]
+        table[label] = [interval_text(k, s, m, sc, f) for s, m, _, sc, f in KPIS]
     d = paired_difference(runs[label_a][0].replications, runs[label_b][0].replications)
     d = d.set_index(["scope", "metric"])
-    table["B - A (paired, stress on)"] = [cell(d, s, m, sc, f) for s, m, _, sc, f in KPIS]
+    table["B - A (paired, stress on)"] = [interval_text(d, s, m, sc, f) for s, m, _, sc, f in KPIS]
     d0 = paired_difference(runs[label_a][1].replications, runs[label_b][1].replications)
     d0 = d0.set_index(["scope", "metric"])
     table["B - A (stress off)"] = [
-        cell(d0, s, m, sc, f) if (s, m) in d0.index else "" for s, m, _, sc, f in KPIS
+        interval_text(d0, s, m, sc, f) if (s, m) in d0.index else "" for s, m, _, sc, f in KPIS
     ]
     dd = did(runs).set_index(["scope", "metric"])
     table["due to stress (difference in differences)"] = [
-        cell(dd, s, m, sc, f) if (s, m) in dd.index else "" for s, m, _, sc, f in KPIS
+        interval_text(dd, s, m, sc, f) if (s, m) in dd.index else "" for s, m, _, sc, f in KPIS
     ]
     heads = [
         ("agents employed", lambda c: sum(s.count for s in c.agents["care"].shifts)),

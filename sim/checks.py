@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from sim.config import DistKind
@@ -37,6 +38,12 @@ def require(ok: bool, path: str, rule: str, value: Any) -> None:
     """Raise ConfigError ``"<path> <rule>, got <value>"`` unless ``ok``."""
     if not ok:
         raise ConfigError(f"{path} {rule}, got {value!r}")
+
+
+def require_name(value: Any, allowed: Iterable[str], path: str, what: str) -> None:
+    """Require ``value`` to be one of ``allowed``; ``what`` names them ("a queue")."""
+    names = sorted(allowed)
+    require(value in names, path, f"must name {what} ({names})", value)
 
 
 def _finite(x: float) -> bool:
@@ -140,7 +147,7 @@ def check_group(g: AgentGroupConfig, path: str, queues: dict[str, QueueConfig]) 
     """Check one agent group and that its skills name existing queues."""
     require(g.count >= 0, f"{path}.count", "must be >= 0", g.count)
     for i, s in enumerate(g.skills):
-        require(s in queues, f"{path}.skills[{i}]", f"must name a queue ({sorted(queues)})", s)
+        require_name(s, queues, f"{path}.skills[{i}]", "a queue")
     check_hours(g.hours, f"{path}.hours")
 
 

@@ -14,6 +14,7 @@ from sim.checks import (
     check_positive,
     check_probability,
     require,
+    require_name,
 )
 from sim.config import ChannelConfig, Config, DemandConfig, IvrConfig, SelfServiceConfig
 from sim.demand import channel_mix
@@ -24,9 +25,7 @@ FAILURE_KEYS = ("agent", "switch", "give_up")
 
 def _check_keys(keys: Iterable[str], allowed: list[str], path: str, what: str) -> None:
     for k in keys:
-        require(
-            k in allowed, f"{path}.{k}", f"must name a {what} or 'default' ({sorted(allowed)})", k
-        )
+        require_name(k, allowed, f"{path}.{k}", f"a {what} or 'default'")
 
 
 def check_self_service(ss: SelfServiceConfig, c: Config, path: str) -> None:
@@ -81,12 +80,7 @@ def check_channel(ch: ChannelConfig, c: Config, path: str) -> None:
         check_ivr(ch.ivr, c, f"{path}.ivr")
     check_hours(ch.hours, f"{path}.hours")
     if ch.closed_to:
-        require(
-            ch.closed_to in c.channels,
-            f"{path}.closed_to",
-            f"must name a channel ({sorted(c.channels)})",
-            ch.closed_to,
-        )
+        require_name(ch.closed_to, c.channels, f"{path}.closed_to", "a channel")
         require(
             bool(ch.hours), f"{path}.closed_to", "needs hours (a channel that closes)", ch.closed_to
         )
@@ -214,12 +208,7 @@ def _routed_channels(c: Config) -> set[str]:
 def check_routes(c: Config) -> None:
     """Routes name queues, and every contact that needs an agent has a queue."""
     for i, r in enumerate(c.routes):
-        require(
-            r.queue in c.queues,
-            f"routes[{i}].queue",
-            f"must name a queue ({sorted(c.queues)})",
-            r.queue,
-        )
+        require_name(r.queue, c.queues, f"routes[{i}].queue", "a queue")
         _check_keys(r.channels, list(c.channels), f"routes[{i}].channels", "channel")
         _check_keys(r.segments, list(c.demand.segments), f"routes[{i}].segments", "segment")
         _check_keys(r.reasons, list(c.demand.reasons), f"routes[{i}].reasons", "reason")
@@ -247,21 +236,11 @@ def check_journey(c: Config) -> None:
     for i, b in enumerate(c.demand.backlog):
         p = f"demand.backlog[{i}]"
         require(b.count >= 0, f"{p}.count", "must be >= 0", b.count)
-        require(
-            b.channel in c.channels,
-            f"{p}.channel",
-            f"must name a channel ({sorted(c.channels)})",
-            b.channel,
-        )
+        require_name(b.channel, c.channels, f"{p}.channel", "a channel")
         require(b.segment in c.demand.segments, f"{p}.segment", "must name a segment", b.segment)
         require(b.reason in c.demand.reasons, f"{p}.reason", "must name a reason", b.reason)
         if b.queue:
-            require(
-                b.queue in c.queues,
-                f"{p}.queue",
-                f"must name a queue ({sorted(c.queues)})",
-                b.queue,
-            )
+            require_name(b.queue, c.queues, f"{p}.queue", "a queue")
         else:
             found = route_of(c, b.channel, b.segment, b.reason)
             require(found is not None, f"{p}", "has no queue: set queue or add a route", b.channel)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from sim.checks import check_hours, check_non_negative, check_positive, check_probability, require
+from sim.checks import (
+    check_hours,
+    check_non_negative,
+    check_positive,
+    check_probability,
+    require,
+    require_name,
+)
 from sim.config import AgentGroupConfig, Config, ShiftConfig, VendorConfig
 
 
@@ -47,12 +54,7 @@ def check_agent_group(g: AgentGroupConfig, path: str, c: Config) -> None:
     for i, s in enumerate(g.shifts):
         check_shift(s, f"{path}.shifts[{i}]")
     if g.vendor:
-        require(
-            g.vendor in c.vendors,
-            f"{path}.vendor",
-            f"must name a vendor ({sorted(c.vendors)})",
-            g.vendor,
-        )
+        require_name(g.vendor, c.vendors, f"{path}.vendor", "a vendor")
     require(g.concurrency >= 1, f"{path}.concurrency", "must be >= 1", g.concurrency)
     check_non_negative(g.concurrency_slowdown, f"{path}.concurrency_slowdown")
     check_probability(g.absenteeism, f"{path}.absenteeism")
@@ -72,18 +74,11 @@ def check_routing(c: Config) -> None:
     """Overflow rules name real queues and groups."""
     for i, o in enumerate(c.routing.overflow):
         p = f"routing.overflow[{i}]"
-        require(
-            o.queue in c.queues, f"{p}.queue", f"must name a queue ({sorted(c.queues)})", o.queue
-        )
+        require_name(o.queue, c.queues, f"{p}.queue", "a queue")
         check_non_negative(o.after, f"{p}.after")
         require(len(o.groups) > 0, f"{p}.groups", "must list at least one group", o.groups)
         for j, g in enumerate(o.groups):
-            require(
-                g in c.agents,
-                f"{p}.groups[{j}]",
-                f"must name an agent group ({sorted(c.agents)})",
-                g,
-            )
+            require_name(g, c.agents, f"{p}.groups[{j}]", "an agent group")
 
 
 def check_workforce(c: Config) -> None:

@@ -108,6 +108,13 @@ def _fmt(metric: str, value: float) -> str:
     return f"{value:.3f}"
 
 
+def interval_text(kpis: pd.DataFrame, scope: str, metric: str, scale: float, fmt: str) -> str:
+    """``mean [low, high]`` of one KPI of a table indexed by (scope, metric), scaled."""
+    r = kpis.loc[(scope, metric)]
+    mean, low, high = (fmt.format(scale * v) for v in (r["mean"], r.ci_low, r.ci_high))
+    return f"{mean} [{low}, {high}]"
+
+
 def kpi_table(
     kpis: pd.DataFrame,
     scopes: list[str] | None = None,
