@@ -200,6 +200,11 @@ def _demand_sources(
     return sources
 
 
+def _drawer(streams: Streams) -> Callable[[str, DistributionConfig], Iterator[float]]:
+    """``draw(name, dist)``: endless draws of ``dist`` from the stream ``name``."""
+    return lambda name, dist: sampler(from_config(dist), streams.get(name))
+
+
 def _front_door(
     env: simpy.Environment,
     cfg: Config,
@@ -211,9 +216,6 @@ def _front_door(
     ids: Iterator[int],
     outcomes: OutcomeModel | None = None,
 ) -> FrontDoor:
-    def draw(name: str, dist: DistributionConfig) -> Iterator[float]:
-        return sampler(from_config(dist), streams.get(name))
-
     route, wrong = plan.routes(cfg, kinds)
     sources = _demand_sources(cfg, streams, index, ids, outcomes)
     parts = {
@@ -221,8 +223,8 @@ def _front_door(
         "sources": sources,
         "route": route,
         "wrong": wrong,
-        "ivr": plan.ivrs(cfg, draw),
-        "automation": plan.automations(cfg, draw),
+        "ivr": plan.ivrs(cfg, _drawer(streams)),
+        "automation": plan.automations(cfg, _drawer(streams)),
         "automation_only": cfg.demand.automation_only,
         "hours": [
             tuple(ch.hours) if ch.hours and ch.mode is ChannelMode.live else None
@@ -271,11 +273,10 @@ def _n_sources(cfg: Config) -> int:
 def _outcomes(
     cfg: Config, streams: Streams, log: ContactLog, kinds: list[Kind], case_sink: Callable
 ) -> OutcomeModel:
-    def draw(name: str, dist: DistributionConfig) -> Iterator[float]:
-        return sampler(from_config(dist), streams.get(name))
-
     model = OutcomeModel(
-        plan.outcome_plan(cfg, kinds, draw, streams.get("cases")), log.record, case_sink
+        plan.outcome_plan(cfg, _drawer(streams), streams.get("cases")),
+        log.record,
+        case_sink,
     )
     model.channel_of_kind = [k.channel for k in kinds]
     return model

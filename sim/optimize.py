@@ -155,7 +155,7 @@ def measure(
     return Measured(sl[0], sl[1], sl[2], ab[0], ab[1], ab[2])
 
 
-def misses(m: Measured, targets: Targets, staff: np.ndarray) -> np.ndarray:
+def misses(m: Measured, targets: Targets) -> np.ndarray:
     """Intervals whose mean misses a target (intervals without contacts never miss)."""
     sl = np.nan_to_num(m.sl, nan=1.0)
     ab = np.nan_to_num(m.abandon, nan=0.0)
@@ -182,7 +182,7 @@ def optimize(cfg: Config, targets: Targets, max_runs: int = 200) -> Search:
     while True:  # up
         m = measure(cfg, staff)
         runs += 1
-        miss = misses(m, targets, staff)
+        miss = misses(m, targets)
         history.append(("up", int(staff.sum())))
         if not miss.any():
             break
@@ -196,7 +196,7 @@ def optimize(cfg: Config, targets: Targets, max_runs: int = 200) -> Search:
             break
         m_trial = measure(cfg, trial)
         runs += 1
-        bad = misses(m_trial, targets, trial)
+        bad = misses(m_trial, targets)
         if not bad.any():
             staff, m = trial, m_trial
             history.append(("down", int(staff.sum())))

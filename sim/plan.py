@@ -139,9 +139,7 @@ def automations(cfg: Config, draw: Sampler) -> list[Automation | None]:
     ]
 
 
-def outcome_plan(
-    cfg: Config, kinds: list[Kind], draw: Sampler, case_rng: np.random.Generator
-) -> OutcomePlan:
+def outcome_plan(cfg: Config, draw: Sampler, case_rng: np.random.Generator) -> OutcomePlan:
     """Compile the outcome model's parameters."""
     o = cfg.outcomes
     reasons, channels, segments = (

@@ -62,17 +62,21 @@ def _slots(cols: Columns, win: Window) -> tuple[np.ndarray, np.ndarray]:
 
 
 def add_by_slot(
-    target: np.ndarray, key: np.ndarray, idx: np.ndarray, w: np.ndarray, values: list[np.ndarray]
+    target: np.ndarray,
+    key: np.ndarray,
+    idx: np.ndarray,
+    w: np.ndarray,
+    values: list[np.ndarray | None],
 ) -> None:
     """Add each ``values[f]`` into ``target[key, idx, f]``, window rows also into the last slot.
 
     Rows whose key is negative (not in any stratum of this dimension) are
-    skipped. One bincount per field over (key, interval, in-window) cells.
+    skipped; ``None`` marks a field known to be zero in every row. One
+    bincount per field over (key, interval, in-window) cells.
     """
     rows, slots = target.shape[:2]
     n = slots - 1
-    # fields that are zero in every row add nothing (e.g. self-service in a textbook model)
-    used = [(f, v) for f, v in enumerate(values) if np.any(v)]
+    used = [(f, v) for f, v in enumerate(values) if v is not None]
     ok = key >= 0
     if not ok.all():
         key, idx, w = key[ok], idx[ok], w[ok]
@@ -219,7 +223,8 @@ def reduce_chunk(cols: Columns, win: Window, strata: Strata, end: float) -> Part
     if len(cols["outcome"]) == 0:
         return part
     d = derive(cols, win, end)
-    values = field_values(cols, strata.threshold, d)
+    # fields zero in every row add nothing (e.g. self-service in a textbook model)
+    values = [v if np.any(v) else None for v in field_values(cols, strata.threshold, d)]
     for dim in DIMENSIONS:
         if strata.size(dim) == 0:
             continue

@@ -49,8 +49,11 @@ class Router(SlotsMixin):
         self.overtime: Callable[[Agent, float, float], None] = lambda a, t0, t1: None
         self.agents = [list(group) for group in agents]
         for a in (a for group in self.agents for a in group):
-            a.on_finish = functools.partial(self._finish if a.slots == 1 else self._finish_slot, a)
-            a.wake = Alarm(a.on_finish)
+            if a.slots == 1:
+                a.on_finish = functools.partial(self._finish, a)
+                a.wake = Alarm(a.on_finish)
+            else:  # completions carry their contact: env.timeout(value=contact)
+                a.on_finish = functools.partial(self._finish_slot, a)
         n_all = len(plan.groups_for_queue)
         self.waiting: list[deque[Contact]] = [deque() for _ in range(n_all)]
         self.idle: list[deque[Agent]] = [deque(group) for group in agents]

@@ -21,11 +21,8 @@ class StressRouter(Router):
     stress: StressModel
 
     def _start(self, contact: Contact, agent: Agent, now: float) -> None:
-        factor = self.stress.start(agent, now)
-        contact.t_answer = now
-        contact.agent = agent
-        agent.contact = contact
-        self._set(agent.wake, contact.handle * agent.speed[contact.queue] * factor)
+        contact.handle *= self.stress.start(agent, now)
+        super()._start(contact, agent, now)
 
     def _finish(self, agent: Agent, _event: simpy.Event) -> None:
         contact = agent.contact

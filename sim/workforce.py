@@ -220,9 +220,10 @@ class Workforce:
 
     def time(self, win: Window, which: str) -> np.ndarray:
         """Presence (``"staffed"``) or ``"overtime"`` agent-minutes per group, interval, window."""
-        log = self.presence if which == "staffed" else self.extra
+        log = np.array(self.presence if which == "staffed" else self.extra, dtype=float)
+        log = log.reshape(-1, 3)  # (group, from, to); an empty log has no rows
         out = np.zeros((self.n_groups, win.n_intervals + 1))
         for g in range(self.n_groups):
-            seg = np.array([(a, b) for gg, a, b in log if gg == g], dtype=float).reshape(-1, 2)
-            out[g] = time_in_intervals(seg[:, 0], seg[:, 1], win)
+            seg = log[log[:, 0] == g]
+            out[g] = time_in_intervals(seg[:, 1], seg[:, 2], win)
         return out
