@@ -1,8 +1,9 @@
 """MasterPRO before and after (shared/seeds/004): the automation-only trap and the recovery.
 
 Runs the two named scenarios and shows, day by day, the customers waiting in
-written channels and the cumulated unsatisfied customers (gave up, stopped
-waiting, still waiting), with a KPI table side by side.
+written channels and the cumulated contacts that ended unserved (gave up, stopped
+waiting, still waiting), with a KPI table side by side; the table also counts
+unsatisfied customers (issues not resolved: a customer who comes back counts once).
 
 Usage: ``./dev python experiments/masterpro.py [--replications 10] [--out docs]``
 """
@@ -31,7 +32,8 @@ ROWS = {
     "service_level": ("answered within target (queued)", "{:.1%}"),
     "asa": ("mean wait for an answer (days)", "{:.2f}"),
     "p_abandon": ("stopped waiting (queued)", "{:.1%}"),
-    "unresolved": ("unsatisfied customers", "{:,.0f}"),
+    "unresolved": ("contacts ended unserved", "{:,.0f}"),
+    "issues_unresolved": ("unsatisfied customers (issues not resolved)", "{:,.0f}"),
 }
 
 
@@ -78,7 +80,7 @@ def recovery(res) -> dict[str, float]:
 
 
 def figure(results: dict) -> plt.Figure:
-    """Backlog and cumulated unsatisfied customers by day, before vs after."""
+    """Backlog and cumulated unserved contacts by day, before vs after."""
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.2))
     for name, res in results.items():
         daily(res, "backlog").plot(ax=axes[0], label=name)
@@ -87,7 +89,9 @@ def figure(results: dict) -> plt.Figure:
         xlabel="day", ylabel="customers waiting at day end", title="Backlog of written contacts"
     )
     axes[1].set(
-        xlabel="day of arrival", ylabel="cumulated", title="Unsatisfied customers (new contacts)"
+        xlabel="day of arrival",
+        ylabel="cumulated",
+        title="Contacts ended unserved, by day of arrival",
     )
     for ax in axes:
         ax.grid(alpha=0.3)

@@ -102,6 +102,7 @@ def case_metrics(s: np.ndarray) -> dict[str, float]:
     return {
         "issues": g["issues"],
         "issues_open": g["issues"] - g["closed"],
+        "issues_unresolved": g["issues"] - g["resolved"],  # customers not helped (or not yet)
         "fcr": _ratio(g["fcr"], g["closed"]),
         "fcr_measured": _ratio(g["fcr_measured"], g["closed"]),
         "resolution_rate": _ratio(g["resolved"], g["closed"]),

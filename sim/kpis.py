@@ -20,7 +20,9 @@ has one leg per queue it visited):
 - ``aht``: mean handle time of served legs.
 - ``contacts_per_issue`` and ``frustration``: means over issues that ended.
 - ``unresolved``: contacts that ended without service (gave up, abandoned,
-  blocked) or were still waiting at the end: unsatisfied customers.
+  blocked) or were still waiting at the end. With repeat contacts one customer
+  can count several times; the outcome model's ``issues_unresolved`` (issues
+  not resolved, open ones included) counts customers.
 - ``p_callback_offer`` and ``p_callback``: callbacks offered and accepted /
   queued; ``callback_wait``: mean time from queue entry to the call back
   (:mod:`sim.callback`). Callbacks stay in ``queued`` and ``mean_queue``

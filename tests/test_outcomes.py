@@ -48,6 +48,17 @@ def test_cases_add_up_to_their_contacts(plain):
     assert (resolved.outcome.isin(["served", "self_served"])).all()
 
 
+def test_unresolved_issues_count_customers_once(plain):
+    """issues_unresolved = issues in the window not resolved, from the case table."""
+    r = plain.replications
+    got = r[(r.scope == "all") & (r.metric == "issues_unresolved")].set_index("replication").value
+    cases = plain.cases[plain.cases.t_first >= plain.config.warmup]
+    want = cases[cases.resolved == 0].groupby("replication").size()
+    assert (got.reindex(want.index) == want).all() and len(want) == 3
+    contacts = r[(r.scope == "all") & (r.metric == "unresolved")].set_index("replication").value
+    assert (got >= contacts).all()  # nobody abandons here: unresolved issues, served contacts
+
+
 def test_repeat_contacts_arrive_after_the_configured_delay():
     cfg = outcome_config(replications=2, horizon=2880.0)
     cfg.outcomes.repeat = RepeatConfig(
