@@ -2,23 +2,26 @@
 
 ``load_config("mmc", ["servers=52"])`` composes ``configs/`` exactly as
 ``python run.py scenario=mmc servers=52`` would and returns a validated
-:class:`~sim.config.Config`. ``to_config`` is the single conversion from a
-composed ``DictConfig`` to typed dataclasses, used by ``run.py`` too.
+:class:`~sim.config.Config`; a bad input raises :class:`~sim.errors.ConfigError`
+with the same one-line message as the command line. ``to_config`` is the
+single conversion from a composed ``DictConfig`` to typed dataclasses, used
+by the command line too.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
+from omegaconf import DictConfig, OmegaConf, open_dict
 
 from sim.checks import ConfigError
-from sim.config import TEXTBOOK_SHORTCUTS, Config, register_configs
+from sim.compose import CONFIG_DIR, check_known_keys, compose_config, translate
+from sim.config import TEXTBOOK_SHORTCUTS, Config
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+__all__ = ["CONFIG_DIR", "check_shortcuts", "load_config", "to_config"]
 
 
 def _strings(node: object) -> Iterator[str]:
@@ -50,22 +53,31 @@ def check_shortcuts(cfg: DictConfig) -> None:
 
 def to_config(cfg: DictConfig) -> Config:
     """Typed, validated Config from a composed DictConfig (raises ConfigError)."""
+    check_known_keys(cfg)
     check_shortcuts(cfg)
+    task = cfg
+    if "hydra" in cfg:  # composed for the command line: the task part only
+        task = copy.copy(cfg)
+        with open_dict(task):
+            del task["hydra"]
     try:
-        return OmegaConf.to_object(cfg)
-    except OmegaConfBaseException as err:  # a value that does not fit its type, found late
-        raise ConfigError(" ".join(str(err).split("\n")[:2])) from err
+        return OmegaConf.to_object(task)
+    except ConfigError:
+        raise
+    except Exception as err:  # a value that does not fit its type, or an interpolation
+        raise translate(err) from None
 
 
-def load_config(scenario: str | None = "default", overrides: Sequence[str] = ()) -> Config:
+def load_config(
+    scenario: str | None = "default",
+    overrides: Sequence[str] = (),
+    config_dir: str | Path | None = None,
+) -> Config:
     """Compose ``configs/`` with a scenario and Hydra overrides, then validate.
 
-    ``scenario=None`` leaves the choice to the overrides (e.g. an experiment).
+    ``scenario=None`` leaves the choice to the overrides (e.g. an experiment);
+    ``config_dir`` adds a folder of the user's own scenario files, as
+    ``--config-dir`` does on the command line.
     """
-    from hydra import compose, initialize_config_dir
-
-    register_configs()
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        chosen = [f"scenario={scenario}"] if scenario is not None else []
-        cfg = compose(config_name="config", overrides=[*chosen, *overrides])
-    return to_config(cfg)
+    chosen = [f"scenario={scenario}"] if scenario is not None else []
+    return to_config(compose_config([*chosen, *overrides], config_dir))

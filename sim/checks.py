@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from sim.config import DistKind
+from sim.errors import ConfigError
 
 if TYPE_CHECKING:
     from sim.config import (
@@ -26,12 +27,10 @@ if TYPE_CHECKING:
     )
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,119}$")
+SAFE_RULE = "must be a plain name (letters, digits, '_', '-', '.'; no '..'; at most 120 characters)"
 _RESERVED = {"all"}
 MIX_TOLERANCE = 1e-6
-
-
-class ConfigError(ValueError):
-    """A configuration value breaks a rule; the message names key, rule, value."""
 
 
 def require(ok: bool, path: str, rule: str, value: Any) -> None:
@@ -44,6 +43,16 @@ def require_name(value: Any, allowed: Iterable[str], path: str, what: str) -> No
     """Require ``value`` to be one of ``allowed``; ``what`` names them ("a queue")."""
     names = sorted(allowed)
     require(value in names, path, f"must name {what} ({names})", value)
+
+
+def is_safe_name(value: object) -> bool:
+    """Whether ``value`` can name a folder without leaving its parent (no '/', no '..')."""
+    return isinstance(value, str) and bool(_SAFE.match(value)) and ".." not in value
+
+
+def check_safe_name(value: object, path: str) -> None:
+    """Require a name that is safe as a folder or file name."""
+    require(is_safe_name(value), path, SAFE_RULE, value)
 
 
 def _finite(x: float) -> bool:
@@ -105,12 +114,29 @@ def _check_empirical(d: DistributionConfig, path: str) -> None:
         check_mix(d.weights, f"{path}.weights")
 
 
-def check_arrival(a: ArrivalConfig, path: str) -> None:
-    """Check an arrival process."""
+def check_arrival(a: ArrivalConfig, path: str, horizon: float) -> None:
+    """Check an arrival process.
+
+    A profile repeats every ``len(profile) * profile_interval`` minutes, so,
+    as for ``demand.profile``, it must have a positive entry, and its period
+    must cover the horizon or be a whole number of days (a daily or weekly
+    cycle); any other length would repeat a partial day without a word.
+    """
     check_non_negative(a.rate, f"{path}.rate")
     check_positive(a.profile_interval, f"{path}.profile_interval")
     for i, m in enumerate(a.profile):
         check_non_negative(m, f"{path}.profile[{i}]")
+    if a.profile:
+        require(sum(a.profile) > 0, f"{path}.profile", "must have a positive entry", a.profile)
+        period = len(a.profile) * a.profile_interval
+        days = period / 1440.0
+        require(
+            period >= horizon - 1e-9 or abs(days - round(days)) < 1e-9,
+            f"{path}.profile",
+            f"must cover the horizon ({horizon:g} min) or a whole number of days: "
+            f"{len(a.profile)} entries of {a.profile_interval:g} min cover {period:g} min",
+            len(a.profile),
+        )
     for i, t in enumerate(a.times):
         check_non_negative(t, f"{path}.times[{i}]")
         if i:
@@ -119,10 +145,10 @@ def check_arrival(a: ArrivalConfig, path: str) -> None:
             )
 
 
-def check_queue(q: QueueConfig, path: str) -> None:
+def check_queue(q: QueueConfig, path: str, horizon: float) -> None:
     """Check one queue."""
     if q.arrival is not None:
-        check_arrival(q.arrival, f"{path}.arrival")
+        check_arrival(q.arrival, f"{path}.arrival", horizon)
         require(
             q.service is not None,
             f"{path}.service",
@@ -169,7 +195,10 @@ def check_names(names: list[str], path: str) -> None:
 
 
 def check_run(c: Config) -> None:
-    """Check run length, replications and output settings."""
+    """Check names, run length, replications and output settings."""
+    check_safe_name(c.name, "name")
+    if c.study.name:
+        check_safe_name(c.study.name, "study.name")
     check_positive(c.horizon, "horizon")
     require(
         _finite(c.warmup) and 0 <= c.warmup < c.horizon,
@@ -200,13 +229,20 @@ def check_shortcut_values(c: Config) -> None:
 
 
 def check_config(c: Config) -> None:
-    """Check a whole configuration; raise ConfigError on the first broken rule."""
+    """Check a whole configuration; raise ConfigError on the first broken rule.
+
+    Types first (a configuration changed in Python may hold anything), then
+    the rules of each part, then the size of the run (:mod:`sim.size`).
+    """
     from sim.checks_journey import check_journey
     from sim.checks_outcomes import check_outcomes
     from sim.checks_stress import check_stress
     from sim.checks_workforce import check_workforce
+    from sim.size import check_size
+    from sim.typecheck import check_dataclass
     from sim.workforce import group_size
 
+    check_dataclass(c)
     check_run(c)
     check_shortcut_values(c)
     require(len(c.queues) > 0, "queues", "must define at least one queue", {})
@@ -214,7 +250,7 @@ def check_config(c: Config) -> None:
     check_names(list(c.queues), "queues")
     check_names(list(c.agents), "agents")
     for name, q in c.queues.items():
-        check_queue(q, f"queues.{name}")
+        check_queue(q, f"queues.{name}", c.horizon)
     for name, g in c.agents.items():
         check_group(g, f"agents.{name}", c.queues)
     served = {q for g in c.agents.values() if group_size(g) > 0 for q in (g.skills or c.queues)}
@@ -224,3 +260,4 @@ def check_config(c: Config) -> None:
     check_workforce(c)
     check_outcomes(c)
     check_stress(c)
+    check_size(c)

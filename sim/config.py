@@ -165,6 +165,12 @@ class Config:
     A shortcut that the chosen scenario does not read is rejected.
     ``params`` holds a scenario's own named parameters (e.g. the in-house
     share of ``outsourcing_mix``), read by interpolation the same way.
+
+    ``name`` names the run's folder, so it must be a plain name (letters,
+    digits, ``_ - .``). ``overwrite`` lets a run replace an earlier result of
+    another configuration in its output folder (files no run wrote are never
+    touched); ``force`` runs a configuration whose estimated size is beyond
+    the sanity bounds of :mod:`sim.size`.
     """
 
     name: str = "custom"
@@ -180,6 +186,8 @@ class Config:
     keep_records: bool = True
     plots: bool = True
     progress: bool = True
+    overwrite: bool = False
+    force: bool = False
     arrival_rate: float | None = None
     mean_service: float | None = None
     servers: int | None = None

@@ -1,35 +1,54 @@
 """Writing results: small tables as CSV, per-contact tables as Parquet, plots as PNG.
 
-Files are first written into a hidden staging folder inside the output
-directory and moved into place only when all of them are complete, so an
-interrupted run never leaves a half-written table that looks finished.
+:func:`write_results` publishes a run into a folder through
+:class:`sim.publish.Claim`: everything is first written into the claim's
+staging folder, then moved into place with the manifest written last, so a
+folder is a finished result exactly when it has its ``done.json``. Files of
+the folder that no ccsim run wrote are never removed or overwritten (see
+:mod:`sim.publish`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import shutil
-import tempfile
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from omegaconf import OmegaConf
 
+from sim.jobs import config_digest
+from sim.publish import MANIFEST, Claim, fault
 from sim.runner import Results
 
+PLOTS = ("wait_distribution.png", "queue_length.png", "service_level.png", "stress.png")
+TABLES = (
+    "kpis.csv",
+    "replications.csv",
+    "intervals.csv",
+    "waits.csv",
+    "staffing_baseline.csv",
+    "contacts.parquet",
+    "levels.parquet",
+    "cases.parquet",
+    "stress.parquet",
+)
+OUTPUT_NAMES = ("config.yaml", ".hydra", MANIFEST, *TABLES, *PLOTS)  # what a run may write
 
-def _tables(results: Results) -> dict[str, object]:
-    return {
-        "kpis.csv": results.kpis,
-        "replications.csv": results.replications,
-        "intervals.csv": results.intervals,
-        "waits.csv": results.waits,
-        "staffing_baseline.csv": results.baseline,
-        "contacts.parquet": results.contacts,
-        "levels.parquet": results.levels,
-        "cases.parquet": results.cases,
-        "stress.parquet": results.stress,
-    }
+
+def _tables(results: Results) -> dict[str, pd.DataFrame | None]:
+    frames = (
+        results.kpis,
+        results.replications,
+        results.intervals,
+        results.waits,
+        results.baseline,
+        results.contacts,
+        results.levels,
+        results.cases,
+        results.stress,
+    )
+    return dict(zip(TABLES, frames, strict=True))
 
 
 def _write_table(frame: pd.DataFrame, path: Path) -> None:
@@ -39,27 +58,36 @@ def _write_table(frame: pd.DataFrame, path: Path) -> None:
         frame.to_csv(path, index=False)
 
 
-def write_results(results: Results, out_dir: Path, plots: bool | None = None) -> list[Path]:
-    """Write every table (and the plots) into ``out_dir``; return the files written."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for stale in out_dir.glob(".staging-*"):  # left by a run killed while writing
-        shutil.rmtree(stale, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
-    try:
-        OmegaConf.save(
-            OmegaConf.structured(dataclasses.asdict(results.config)), staging / "config.yaml"
-        )
-        for name, frame in _tables(results).items():
-            if frame is not None:
-                _write_table(frame, staging / name)
-        if results.config.plots if plots is None else plots:
-            from sim.plots import save_plots
+def write_files(results: Results, folder: Path, plots: bool | None = None) -> None:
+    """Write the configuration, every table and the plots into ``folder`` (no checks)."""
+    config = OmegaConf.structured(dataclasses.asdict(results.config))
+    OmegaConf.save(config, folder / "config.yaml")
+    for name, frame in _tables(results).items():
+        if frame is not None:
+            _write_table(frame, folder / name)
+            fault("writing")
+    if results.config.plots if plots is None else plots:
+        from sim.plots import save_plots
 
-            save_plots(results, staging)
-        written = []
-        for f in sorted(staging.iterdir()):
-            written.append(f.replace(out_dir / f.name))
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        save_plots(results, folder)
+
+
+def write_results(
+    results: Results,
+    out_dir: str | Path,
+    plots: bool | None = None,
+    overwrite: bool | None = None,
+    info: dict[str, Any] | None = None,
+) -> list[Path]:
+    """Publish ``results`` into ``out_dir``; return the files written.
+
+    ``out_dir`` must be new, empty, or hold a result of the same configuration
+    (which is replaced); with ``overwrite`` (default: the configuration's own
+    ``overwrite``) it may hold another result, which is replaced, or files of
+    the user's, which are left untouched. Otherwise :class:`sim.errors.OutputError`.
+    """
+    overwrite = results.config.overwrite if overwrite is None else overwrite
+    claim = Claim(Path(out_dir), config_digest(results.config), overwrite, False, OUTPUT_NAMES)
+    with claim:
+        write_files(results, claim.staging, plots)
+        return claim.publish(info or {"label": results.config.name})

@@ -1,11 +1,22 @@
-"""Finished-job markers: what makes a sweep resumable.
+"""Jobs of a sweep: configuration digests, safe job-folder names, the sweep's own manifest.
 
-A job's folder counts as finished only when it holds ``done.json``, written
-last and atomically (temporary file, then rename) after every table and plot
-is in place. The marker records a digest of the configuration, so a job
-rerun with the same configuration is skipped and one whose configuration
-changed is computed again. An interrupted job has no marker: it is simply
-run again, and its half-written files (if any) are replaced.
+A job's folder counts as finished only when it holds the manifest
+``done.json`` (:mod:`sim.publish`), which records a digest of the
+configuration, so a job rerun with the same configuration is skipped and one
+whose configuration changed is not taken for finished.
+
+Job folders are named by the job's overrides (``params.flexible-3``), not by
+Hydra's job number, so that a job keeps its folder when a sweep is rerun
+with other values. ``${ccsim.job_dir:...}`` (registered here, when the module
+is imported, so that Hydra's worker processes know it too) turns Hydra's
+``override_dirname`` into a plain folder name: characters other than
+letters, digits, ``_ - .`` become ``_`` and such a name gets a short digest
+of the original, so two jobs never share a folder and none leaves the sweep
+folder.
+
+The sweep folder holds ``sweep.json``: the jobs of the current sweep, in
+order. The report reads only those, never a job left there by an earlier
+sweep with other values.
 """
 
 from __future__ import annotations
@@ -13,15 +24,21 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
+import re
 from pathlib import Path
 from typing import Any
 
-from sim.config import Config
+from omegaconf import OmegaConf
 
-DONE = "done.json"
-# Settings that change how a run is carried out or shown, not its numbers.
-NOT_NUMBERS = ("workers", "progress", "plots", "study")
+from sim.config import Config
+from sim.publish import read_json, read_manifest, write_json
+
+SWEEP = "sweep.json"
+SWEEP_FILES = (SWEEP, "multirun.yaml", "report.html", "report.xlsx")
+# Settings that change how a run is carried out or shown, not its numbers or files.
+NOT_NUMBERS = ("workers", "progress", "study", "overwrite", "force")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+MAX_NAME = 100
 
 
 def config_digest(cfg: Config) -> str:
@@ -31,32 +48,41 @@ def config_digest(cfg: Config) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def job_dir(override_dirname: str) -> str:
+    """A plain folder name for a job from Hydra's ``override_dirname``."""
+    raw = str(override_dirname)
+    name = _UNSAFE.sub("_", raw).replace("..", "_").strip("._-") or "base"
+    if name != raw or len(name) > MAX_NAME:
+        digest = hashlib.sha1(raw.encode()).hexdigest()[:8]
+        name = f"{name[: MAX_NAME - 9]}-{digest}"
+    return name
+
+
+def register_resolver() -> None:
+    """Make ``${ccsim.job_dir:...}`` known to OmegaConf (idempotent)."""
+    if not OmegaConf.has_resolver("ccsim.job_dir"):
+        OmegaConf.register_new_resolver("ccsim.job_dir", job_dir)
+
+
+register_resolver()
+
+
 def read_marker(out_dir: Path) -> dict[str, Any] | None:
-    """The job's marker, or None when the job has not finished."""
-    path = Path(out_dir) / DONE
-    if not path.is_file():
-        return None
-    try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError):
-        return None
+    """The job's manifest, or None when the job has not finished."""
+    return read_manifest(Path(out_dir))
 
 
-def is_done(out_dir: Path, digest: str) -> bool:
-    """Whether ``out_dir`` holds a finished job of exactly this configuration."""
-    marker = read_marker(out_dir)
-    return marker is not None and marker.get("digest") == digest
-
-
-def mark_done(out_dir: Path, info: dict[str, Any]) -> Path:
-    """Write the marker atomically (the last file of a finished job)."""
-    path = Path(out_dir) / DONE
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(info, indent=1, sort_keys=True, default=str))
-    os.replace(tmp, path)
+def write_sweep(sweep_dir: Path, info: dict[str, Any]) -> Path:
+    """Record the current sweep (its jobs, in order) in the sweep folder, atomically."""
+    path = Path(sweep_dir) / SWEEP
+    write_json(path, info)
     return path
 
 
-def clear_marker(out_dir: Path) -> None:
-    """Remove a marker before a job's files are rewritten."""
-    (Path(out_dir) / DONE).unlink(missing_ok=True)
+def sweep_jobs(sweep_dir: Path) -> list[str] | None:
+    """Folder names of the current sweep's jobs, or None for a folder without ``sweep.json``."""
+    data = read_json(Path(sweep_dir) / SWEEP)
+    jobs = data.get("jobs") if data else None
+    if not isinstance(jobs, list):
+        return None
+    return [str(j["dir"]) for j in jobs if isinstance(j, dict) and "dir" in j]

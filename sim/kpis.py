@@ -116,8 +116,8 @@ def _rows(scope: str, metrics: dict) -> list[tuple[str, str, float]]:
     return [(scope, k, float(v)) for k, v in metrics.items()]
 
 
-def _percentiles(hist: np.ndarray) -> dict[str, float]:
-    return {f"wait_p{p}": percentile(hist, p) for p in PERCENTILES}
+def _percentiles(hist: np.ndarray, longest: float) -> dict[str, float]:
+    return {f"wait_p{p}": percentile(hist, p, longest) for p in PERCENTILES}
 
 
 def scope_name(dim: str, name: str) -> str:
@@ -180,7 +180,7 @@ def replication_kpis(
     for dim in ("all", "queue", "channel", "segment", "reason"):
         for k, name in enumerate(strata.names[dim]):
             m = contact_metrics(part.counts[dim][k, -1], win.length) | _percentiles(
-                part.hist[dim][k]
+                part.hist[dim][k], part.wait_max[dim][k]
             )
             if dim == "queue":
                 m["mean_queue"] = part.queue_time[k, -1] / win.length

@@ -24,6 +24,7 @@ from sim.summary import (
     DIMENSIONS,
     FIELDS,
     HIST_EDGES,
+    HIST_SLOTS,
     Partial,
     Strata,
     Window,
@@ -205,16 +206,22 @@ def hist_slots(wait: np.ndarray) -> np.ndarray:
 
     Slot k >= 1 holds [HIST_EDGES[k-1], HIST_EDGES[k]); the bins are
     geometric, so the slot is found with a logarithm instead of a search.
+    Waits from the last edge on go to the open slot ``len(HIST_EDGES)``.
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         b = np.floor((np.log10(wait) - _LOG_LOW) / _LOG_STEP).astype(np.int64) + 2
-    return np.where(wait <= 0, 0, np.clip(b, 1, len(HIST_EDGES) - 1))
+    b = np.where(wait >= HIST_EDGES[-1], HIST_SLOTS - 1, np.clip(b, 1, HIST_SLOTS - 2))
+    return np.where(wait <= 0, 0, b)
 
 
-def _add_hist(target: np.ndarray, key: np.ndarray, slots: np.ndarray) -> None:
+def _add_hist(
+    target: np.ndarray, longest: np.ndarray, key: np.ndarray, slots: np.ndarray, wait: np.ndarray
+) -> None:
     m = (slots >= 0) & (key >= 0)
     flat = key[m] * target.shape[1] + slots[m]
     target += np.bincount(flat, minlength=target.size).reshape(target.shape)
+    if m.any():
+        np.maximum.at(longest, key[m], wait[m])
 
 
 def reduce_chunk(cols: Columns, win: Window, strata: Strata, end: float) -> Partial:
@@ -232,11 +239,11 @@ def reduce_chunk(cols: Columns, win: Window, strata: Strata, end: float) -> Part
         if dim != "all" and not (key >= 0).any():
             continue
         if dim != "all" and strata.size(dim) == 1 and (key == 0).all():  # same rows as "all"
-            for target in (part.counts, part.hist, part.backlog):
+            for target in (part.counts, part.hist, part.backlog, part.wait_max):
                 target[dim] += target["all"]
             continue
         add_by_slot(part.counts[dim], key, d.idx, d.w, values)
-        _add_hist(part.hist[dim], key, d.hist)
+        _add_hist(part.hist[dim], part.wait_max[dim], key, d.hist, d.wait)
         _add_backlog(part.backlog[dim], key, cols, d)
     _add_times(part, cols, d, win)
     return part

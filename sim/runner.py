@@ -16,8 +16,10 @@ import concurrent.futures as cf
 import contextlib
 import gc
 import multiprocessing
+import os
+import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -31,14 +33,16 @@ from sim.kpis import interval_table, replication_kpis, scope_name
 from sim.metrics import Columns, concat_columns, contacts_frame, levels_frame
 from sim.model import Model, build, window
 from sim.plan import kinds_and_strata
+from sim.processes import die_with_parent
 from sim.reduce import reduce_chunk
 from sim.rng import Streams
 from sim.stats import summarise_replications
 from sim.stress import stress_rows
 from sim.summary import DIMENSIONS, HIST_EDGES, Partial, Strata, empty_partial, merge
-from sim.theory import staffing_baseline, theory_for
+from sim.theory import stability_warnings, staffing_baseline, theory_for
 
 PROGRESS_STEPS = 20
+IN_FLIGHT = 2  # replications queued per worker process
 
 
 @dataclass
@@ -51,6 +55,7 @@ class ReplicationResult:
     contacts: pd.DataFrame | None
     end: float
     hist: dict[str, np.ndarray]
+    wait_max: dict[str, np.ndarray]
     cases: pd.DataFrame | None = None
     stress: pd.DataFrame | None = None
 
@@ -164,7 +169,7 @@ def _tables(
     for frame in (kpis, intervals):
         frame.insert(0, "replication", replication)
     return ReplicationResult(
-        replication, kpis, intervals, contacts, end, part.hist, case_table, stress
+        replication, kpis, intervals, contacts, end, part.hist, part.wait_max, case_table, stress
     )
 
 
@@ -183,6 +188,7 @@ class Results:
         levels: queue length and busy agents as exact step functions (idem).
         cases: one row per issue (with the outcome model and records kept).
         stress: every agent's stress at each interval end (with the stress model).
+        warnings: what the run warned about before it started (e.g. no steady state).
     """
 
     config: Config
@@ -195,6 +201,11 @@ class Results:
     levels: pd.DataFrame | None
     cases: pd.DataFrame | None = None
     stress: pd.DataFrame | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+class StabilityWarning(UserWarning):
+    """A queue has no steady state: its line grows without bound (``stability_warnings``)."""
 
 
 def _run_all(cfg: Config, progress: bool) -> list[ReplicationResult]:
@@ -204,16 +215,44 @@ def _run_all(cfg: Config, progress: bool) -> list[ReplicationResult]:
         if cfg.workers == 1:
             advance = bar.update if bar else None
             return [run_replication(cfg, r, advance) for r in reps]
-        ctx = multiprocessing.get_context("spawn")
-        with cf.ProcessPoolExecutor(max_workers=cfg.workers, mp_context=ctx) as pool:
-            futures = [pool.submit(run_replication, cfg, r) for r in reps]
-            for _ in cf.as_completed(futures):
-                if bar:
-                    bar.update(cfg.horizon)
-            return [f.result() for f in futures]
+        return _run_parallel(cfg, bar)
     finally:
         if bar:
             bar.close()
+
+
+def _run_parallel(cfg: Config, bar: tqdm | None) -> list[ReplicationResult]:
+    """Replications in worker processes, submitted in bounded batches.
+
+    At most ``IN_FLIGHT`` replications per worker are queued at a time, so
+    a run of many replications never holds a future (and its pickled
+    configuration) per replication; workers die with this process.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    results: dict[int, ReplicationResult] = {}
+    todo = iter(range(cfg.replications))
+    with cf.ProcessPoolExecutor(
+        max_workers=cfg.workers,
+        mp_context=ctx,
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
+        running = {
+            pool.submit(run_replication, cfg, r) for r in _take(todo, IN_FLIGHT * cfg.workers)
+        }
+        while running:
+            done, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            for f in done:
+                result = f.result()
+                results[result.replication] = result
+                if bar:
+                    bar.update(cfg.horizon)
+            running |= {pool.submit(run_replication, cfg, r) for r in _take(todo, len(done))}
+    return [results[r] for r in range(cfg.replications)]
+
+
+def _take(it: Iterator[int], n: int) -> list[int]:
+    return [r for _, r in zip(range(n), it, strict=False)]
 
 
 def _progress_bar(cfg: Config, progress: bool) -> tqdm | None:
@@ -226,6 +265,9 @@ def _progress_bar(cfg: Config, progress: bool) -> tqdm | None:
 def run_experiment(cfg: Config, progress: bool | None = None) -> Results:
     """Validate ``cfg``, run its replications and collect the tables."""
     check_config(cfg)
+    notes = stability_warnings(cfg)
+    for note in notes:
+        warnings.warn(note, StabilityWarning, stacklevel=2)
     show = cfg.progress if progress is None else progress
     results = _run_all(cfg, show)
     per_rep = pd.concat([r.kpis for r in results], ignore_index=True)
@@ -242,18 +284,27 @@ def run_experiment(cfg: Config, progress: bool | None = None) -> Results:
         theory_for(cfg), on=["scope", "metric"], how="left"
     )
     hists = {d: sum(r.hist[d] for r in results) for d in DIMENSIONS}
-    waits = wait_histogram(hists, kinds_and_strata(cfg)[2])
+    longest = {d: np.max([r.wait_max[d] for r in results], axis=0) for d in DIMENSIONS}
+    waits = wait_histogram(hists, longest, kinds_and_strata(cfg)[2])
     baseline = staffing_baseline(cfg)
-    return Results(cfg, kpis, per_rep, intervals, waits, baseline, contacts, levels, cases, stress)
+    return Results(
+        cfg, kpis, per_rep, intervals, waits, baseline, contacts, levels, cases, stress, notes
+    )
 
 
-def wait_histogram(hists: dict[str, np.ndarray], strata: Strata) -> pd.DataFrame:
-    """Non-empty bins of the wait histograms, one block per scope."""
-    low = np.concatenate(([0.0], HIST_EDGES[:-1]))
-    high = np.concatenate(([0.0], HIST_EDGES[1:]))
+def wait_histogram(
+    hists: dict[str, np.ndarray], longest: dict[str, np.ndarray], strata: Strata
+) -> pd.DataFrame:
+    """Non-empty bins of the wait histograms, one block per scope.
+
+    The last, open bin (waits beyond the histogram's range) ends at the
+    longest wait of its scope.
+    """
+    low = np.concatenate(([0.0], HIST_EDGES))
     frames = []
     for dim in ("all", "queue", "channel"):
-        for row, name in zip(hists[dim], strata.names[dim], strict=True):
+        for k, (row, name) in enumerate(zip(hists[dim], strata.names[dim], strict=True)):
+            high = np.concatenate(([0.0], HIST_EDGES[1:], [max(longest[dim][k], HIST_EDGES[-1])]))
             keep = row > 0
             frame = {
                 "scope": scope_name(dim, name),

@@ -18,7 +18,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from sim.config import Config
-from sim.jobs import read_marker
+from sim.jobs import read_marker, sweep_jobs
 from sim.stats import paired_difference
 
 
@@ -61,8 +61,16 @@ def load_job(path: Path) -> Job | None:
 
 
 def load_jobs(sweep_dir: Path) -> list[Job]:
-    """Finished jobs of a sweep, ordered by x (numeric) or by job number."""
-    jobs = [j for p in sorted(Path(sweep_dir).iterdir()) if p.is_dir() and (j := load_job(p))]
+    """Finished jobs of the current sweep, ordered by x (numeric) or by job number.
+
+    The current sweep's jobs are those its ``sweep.json`` lists; jobs left in
+    the folder by an earlier sweep with other values are not part of it.
+    """
+    sweep_dir = Path(sweep_dir)
+    names = sweep_jobs(sweep_dir)
+    if names is None:  # a folder of finished jobs without a sweep manifest
+        names = sorted(p.name for p in sweep_dir.iterdir() if p.is_dir())
+    jobs = [j for n in names if (sweep_dir / n).is_dir() and (j := load_job(sweep_dir / n))]
     numeric = all(isinstance(j.x, int | float) and not isinstance(j.x, bool) for j in jobs)
     return sorted(jobs, key=(lambda j: (j.x, j.num)) if numeric and jobs else (lambda j: j.num))
 

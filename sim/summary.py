@@ -57,7 +57,12 @@ FIELDS = (
     "callback_wait_sum",
 )
 F = {name: i for i, name in enumerate(FIELDS)}
-HIST_EDGES = np.concatenate(([0.0], np.geomspace(1e-4, 1e5, 1801)))
+# Wait histogram: slot 0 holds waits of exactly 0, slot k in 1..len-1 holds
+# [HIST_EDGES[k-1], HIST_EDGES[k]) (geometric bins 1.16 % wide from 1e-4 to 1e9
+# minutes), and a last, open slot holds longer waits, up to the largest seen
+# (``Partial.wait_max``), so no percentile is ever clipped.
+HIST_EDGES = np.concatenate(([0.0], np.geomspace(1e-4, 1e9, 2601)))
+HIST_SLOTS = len(HIST_EDGES) + 1
 PERCENTILES = (50, 90, 95)
 DIMENSIONS = ("all", "queue", "channel", "segment", "reason", "group", "vendor")
 
@@ -126,7 +131,8 @@ class Partial:
     """Additive aggregates; the last interval slot holds the window total.
 
     ``counts[dim]``: (strata, intervals + 1, FIELDS); ``hist[dim]``: (strata,
-    bins + 1), slot 0 = waits of exactly 0; ``backlog[dim]``: (strata,
+    HIST_SLOTS), slot 0 = waits of exactly 0, the last one open-ended;
+    ``wait_max[dim]``: (strata,) the longest wait; ``backlog[dim]``: (strata,
     intervals, 2) contacts waiting at each interval end and the sum of their
     queue-entry times; ``queue_time``: (queues, intervals + 1); ``busy_time``:
     (groups, intervals + 1).
@@ -134,6 +140,7 @@ class Partial:
 
     counts: dict[str, np.ndarray]
     hist: dict[str, np.ndarray]
+    wait_max: dict[str, np.ndarray]
     backlog: dict[str, np.ndarray]
     queue_time: np.ndarray
     busy_time: np.ndarray
@@ -145,7 +152,8 @@ def empty_partial(win: Window, strata: Strata) -> Partial:
     sizes = {d: strata.size(d) for d in DIMENSIONS}
     return Partial(
         {d: np.zeros((n, ni + 1, len(FIELDS))) for d, n in sizes.items()},
-        {d: np.zeros((n, len(HIST_EDGES))) for d, n in sizes.items()},
+        {d: np.zeros((n, HIST_SLOTS)) for d, n in sizes.items()},
+        {d: np.zeros(n) for d, n in sizes.items()},
         {d: np.zeros((n, ni, 2)) for d, n in sizes.items()},
         np.zeros((sizes["queue"], ni + 1)),
         np.zeros((win.n_groups, ni + 1)),
@@ -156,9 +164,17 @@ def _add(a: np.ndarray | dict, b: np.ndarray | dict) -> np.ndarray | dict:
     return {k: a[k] + b[k] for k in a} if isinstance(a, dict) else a + b
 
 
+def _combine(name: str, a: np.ndarray | dict, b: np.ndarray | dict) -> np.ndarray | dict:
+    if name == "wait_max":
+        return {k: np.maximum(a[k], b[k]) for k in a}
+    return _add(a, b)
+
+
 def merge(a: Partial, b: Partial) -> Partial:
-    """Sum of two partials."""
-    return Partial(*(_add(getattr(a, f.name), getattr(b, f.name)) for f in fields(Partial)))
+    """Sum of two partials (the longest waits: their maximum)."""
+    return Partial(
+        *(_combine(f.name, getattr(a, f.name), getattr(b, f.name)) for f in fields(Partial))
+    )
 
 
 def time_in_intervals(starts: np.ndarray, stops: np.ndarray, win: Window) -> np.ndarray:
@@ -190,8 +206,13 @@ def _covered(x: np.ndarray, win: Window) -> np.ndarray:
     return beyond * np.diff(edges) + inside
 
 
-def percentile(hist: np.ndarray, p: float) -> float:
-    """The p-th percentile (0-100) of waits from a histogram row."""
+def percentile(hist: np.ndarray, p: float, longest: float = math.nan) -> float:
+    """The p-th percentile (0-100) of waits from a histogram row.
+
+    Within a bin the waits are taken as spread evenly; in the last, open bin
+    (waits beyond the histogram's range) up to ``longest``, the largest wait
+    seen, so a percentile is never clipped at the range's end.
+    """
     total = hist.sum()
     if total == 0:
         return float("nan")
@@ -200,6 +221,7 @@ def percentile(hist: np.ndarray, p: float) -> float:
     k = int(np.searchsorted(cum, target, side="left"))
     if k == 0:
         return 0.0
-    lo, hi = HIST_EDGES[k - 1], HIST_EDGES[min(k, len(HIST_EDGES) - 1)]
+    lo = HIST_EDGES[k - 1]
+    hi = HIST_EDGES[k] if k < len(HIST_EDGES) else max(longest, lo)
     frac = (target - cum[k - 1]) / hist[k]
     return float(lo + frac * (hi - lo))

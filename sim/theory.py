@@ -193,3 +193,64 @@ def _needed(lam: float, mean: float, q: QueueConfig, patience: float | None) -> 
         return analytic.staff_for_service_level(lam, mean, q.sl_threshold, q.sl_target, patience)
     except ValueError:
         return -1
+
+
+def _load(cfg: Config, name: str, q: QueueConfig) -> float:
+    """Offered load of a queue's own arrivals in erlangs, at the fastest group serving it."""
+    profile = q.arrival.profile
+    lam = q.arrival.rate * (sum(profile) / len(profile) if profile else 1.0)
+    if q.arrival.times:
+        lam = len(q.arrival.times) / max(cfg.horizon, 1e-9)
+    speeds = [
+        (cfg.vendors[g.vendor].handle_factor if g.vendor in cfg.vendors else 1.0)
+        * (g.proficiency[name].speed if name in g.proficiency else 1.0)
+        for g in cfg.agents.values()
+        if not g.skills or name in g.skills
+    ]
+    return lam * from_config(q.service).mean * min(speeds, default=1.0)
+
+
+def _never_leaves(q: QueueConfig) -> bool:
+    return q.capacity is None and (q.patience is None or q.patience.mean is None)
+
+
+def stability_warnings(cfg: Config) -> list[str]:
+    """Warnings for queues whose offered load reaches their agents while nobody leaves.
+
+    A queue with its own arrivals, no patience and no capacity, whose load
+    (arrival rate x mean handle time, at the fastest group serving it) is at
+    least the number of agents who can serve it, has no steady state: its
+    line grows without bound and every wait KPI depends on the run length.
+    Checked per queue and for all such queues together (the agents who serve
+    any of them). Demand-model queues are not checked (their load varies by
+    day and channel); nothing here stops a run.
+    """
+    from sim.workforce import group_size
+
+    open_queues = {
+        n: q for n, q in cfg.queues.items() if q.arrival is not None and q.service is not None
+    }
+    open_queues = {n: q for n, q in open_queues.items() if _never_leaves(q)}
+
+    def serving(names: set[str]) -> int:
+        groups = cfg.agents.values()
+        return sum(group_size(g) for g in groups if not g.skills or names & set(g.skills))
+
+    out, total = [], 0.0
+    for name, q in open_queues.items():
+        load, agents = _load(cfg, name, q), serving({name})
+        total += load
+        if load > 0 and load >= agents:
+            out.append(
+                f"queue {name}: offered load {load:,.4g} erlangs reaches the {agents} agents who "
+                f"serve it (rho = {load / max(agents, 1e-9):.3g}) and nobody abandons or is "
+                "blocked: the line grows without bound, so waits depend on the run length"
+            )
+    agents = serving(set(open_queues))
+    if len(open_queues) > 1 and not out and total >= agents > 0:
+        out.append(
+            f"queues {', '.join(open_queues)}: offered load {total:,.4g} erlangs reaches the "
+            f"{agents} agents who serve them (rho = {total / agents:.3g}) and nobody abandons or "
+            "is blocked: the lines grow without bound, so waits depend on the run length"
+        )
+    return out

@@ -18,7 +18,8 @@ import pandas as pd
 import pytest
 
 from sim.api import CONFIG_DIR
-from sim.jobs import DONE
+from sim.publish import KILL_ENV
+from sim.publish import MANIFEST as DONE
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["replications=3", "horizon=240", "warmup=0", "params.flexible=0,2,10"]
@@ -26,11 +27,18 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 EXPERIMENTS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("[!_]*.yaml"))
 
 
-def sweep(out: Path, *extra: str, python: str = sys.executable, experiment="pooling") -> str:
+def sweep(
+    out: Path, *extra: str, python: str = sys.executable, experiment="pooling", ok=True, env=None
+) -> str:
     """Run ``run.py`` as a user would; return its output."""
     cmd = [python, "run.py", "-m", f"experiment={experiment}", f"hydra.sweep.dir={out}", *extra]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    done = subprocess.run(
+        cmd, cwd=ROOT, capture_output=True, text=True, timeout=900, env={**os.environ, **(env or {})}
+    )
+    if ok:
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    else:
+        assert done.returncode != 0, done.stdout[-2000:]
     return done.stdout + done.stderr
 
 
@@ -90,15 +98,16 @@ def test_an_interrupted_sweep_resumes_without_redoing_or_corrupting_finished_job
     shutil.copytree(parallel, out)
     finished = {n: (p / "kpis.csv").stat().st_mtime_ns for n, p in jobs(out).items()}
     again = sweep(out, *SMALL)
-    assert again.count("already done") == 3
+    assert again.count("already done (same configuration)") == 3
     assert {n: (p / "kpis.csv").stat().st_mtime_ns for n, p in jobs(out).items()} == finished
-    # interrupt one job: no marker, a half-written table, a stale staging folder
+    # one job is killed (SIGKILL) halfway through moving its files into place
     victim = by_label(out)["2 flexible per team"]
-    (victim / DONE).unlink()
-    (victim / "kpis.csv").write_text("scope,metric\nall,")
-    (victim / ".staging-stale").mkdir()
+    shutil.rmtree(victim)
+    sweep(out, *SMALL, ok=False, env={KILL_ENV: "publishing"})
+    assert victim.is_dir() and not (victim / DONE).exists()
+    assert (victim / "kpis.csv").exists() or (victim / "intervals.csv").exists()  # half moved
     again = sweep(out, *SMALL)
-    assert again.count("already done") == 2
+    assert again.count("already done (same configuration)") == 2
     for name, path in jobs(out).items():
         if name != victim.name:
             assert (path / "kpis.csv").stat().st_mtime_ns == finished[name]
@@ -109,8 +118,15 @@ def test_an_interrupted_sweep_resumes_without_redoing_or_corrupting_finished_job
 def test_a_changed_configuration_is_not_taken_for_a_finished_job(parallel, tmp_path):
     out = tmp_path / "changed"
     shutil.copytree(parallel, out)
-    again = sweep(out, *SMALL[:-1], "params.flexible=0,2,10", "seed=7")
+    before = {n: (p / "kpis.csv").read_text() for n, p in jobs(out).items()}
+    same_folders = "hydra.job.config.override_dirname.exclude_keys=[experiment,seed,overwrite]"
+    refused = sweep(out, *SMALL, "seed=7", same_folders, ok=False)
+    assert "holds a finished result of another configuration" in refused
+    assert {n: (p / "kpis.csv").read_text() for n, p in jobs(out).items()} == before
+    again = sweep(out, *SMALL, "seed=7", same_folders, "overwrite=true")
     assert "already done" not in again
+    after = {n: (p / "kpis.csv").read_text() for n, p in jobs(out).items()}
+    assert sorted(after) == sorted(before) and all(after[n] != before[n] for n in before)
 
 
 def test_the_report_has_every_scenario_and_paired_differences(parallel):
