@@ -191,7 +191,7 @@ def main(argv: Sequence[str], hydra_main: Callable[[], Any]) -> int:
             if master is not None:
                 from sim.sweep import run_sweep
 
-                return run_sweep(args, list(argv), master, hydra_main)
+                return run_sweep(args, master, hydra_main)
             return run_single(args)
         except ConfigError as err:
             print(f"error: {' '.join(str(err).split())}", file=sys.stderr)

@@ -21,17 +21,18 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
-from collections.abc import Sequence
+import typing
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
-from omegaconf import DictConfig, ListConfig
+from omegaconf import DictConfig, ListConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.checks import is_safe_name
 from sim.errors import ConfigError
-from sim.typecheck import article, field_types, kind_words, schema_words
+from sim.typecheck import article, field_types, kind_words, optional_of, schema_words
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 HYDRA_GROUPS = ("hydra/",)  # Hydra's own groups (launchers, sweepers): Hydra checks those
@@ -93,6 +94,27 @@ def check_choices(overrides: Sequence[str], dirs: Sequence[Path]) -> None:
                 raise ConfigError(f"unknown {group} {value!r} (available: {', '.join(known)})")
 
 
+def compose_plain(
+    overrides: Sequence[str],
+    dirs: Sequence[Path] = (CONFIG_DIR,),
+    hydra_node: bool = False,
+    config_name: str = "config",
+) -> DictConfig:
+    """Hydra's composition, its errors as one line; no other check."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+
+    extra = [f"hydra.searchpath=[{quote('file://' + str(d))}]" for d in dirs[1:]]
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            return compose(config_name, [*extra, *overrides], return_hydra_config=hydra_node)
+    except Exception as err:  # Hydra wraps everything; translate() keeps what a user can fix
+        raise translate(err, dirs) from None
+    finally:
+        GlobalHydra.instance().clear()
+
+
 def compose_config(
     overrides: Sequence[str] = (),
     user_dir: str | Path | None = None,
@@ -102,26 +124,129 @@ def compose_config(
     """Compose the configuration as the command line would, checking it on the way.
 
     ``hydra_node`` keeps the ``hydra`` block (output folders, sweep parameters).
+    New entries of the scenario's dicts (``+agents.extra={count:3,skills:[chat]}``)
+    are added through their schema (:func:`with_new_entries`).
     """
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-
     from sim.config import register_configs
 
     dirs = search_dirs(user_dir)
     check_choices(overrides, dirs)
     register_configs()
-    extra = [f"hydra.searchpath=[{quote('file://' + str(d))}]" for d in dirs[1:]]
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            cfg = compose(config_name, [*extra, *overrides], return_hydra_config=hydra_node)
-    except Exception as err:  # Hydra wraps everything; translate() keeps what a user can fix
-        raise translate(err, dirs) from None
-    finally:
-        GlobalHydra.instance().clear()
+    overrides = with_new_entries(overrides, lambda o: compose_plain(o, dirs, False, config_name))
+    cfg = compose_plain(overrides, dirs, hydra_node, config_name)
     check_known_keys(cfg)
     return cfg
+
+
+# ---- new entries of dicts of schema objects (+agents.extra={...}) --------------------------
+
+
+def _levels(parts: Sequence[str]) -> list[tuple[int, type]]:
+    """Positions in a key path that name an entry of a dict of schema objects, and its type."""
+    from sim.config import Config
+
+    found, tp = [], Config
+    for i, part in enumerate(parts):
+        tp = optional_of(tp)[0]
+        if dataclasses.is_dataclass(tp):
+            tp = field_types(tp).get(part)
+            if tp is None:
+                break
+        elif typing.get_origin(tp) is dict:
+            tp = optional_of(typing.get_args(tp)[1])[0]
+            if not dataclasses.is_dataclass(tp):
+                break
+            found.append((i, tp))
+        else:
+            break
+    return found
+
+
+def render(value: Any) -> str:
+    """A Python value written in Hydra's override grammar."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{k}:{render(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(render(v) for v in value) + "]"
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _flatten(path: str, value: Any) -> Iterator[tuple[str, Any]]:
+    """Leaf assignments of a value given to a schema object or a dict of them."""
+    parts = path.split(".")
+    levels = dict(_levels(parts))
+    tp = _type_at(parts)
+    goes_deeper = dataclasses.is_dataclass(tp) or (
+        typing.get_origin(tp) is dict
+        and dataclasses.is_dataclass(optional_of(typing.get_args(tp)[1])[0])
+    )
+    if isinstance(value, dict) and value and goes_deeper:
+        for key, sub in value.items():
+            yield from _flatten(f"{path}.{key}", sub)
+    elif len(parts) - 1 not in levels or not isinstance(value, dict):
+        yield path, value
+
+
+def _type_at(parts: Sequence[str]) -> Any:
+    from sim.config import Config
+
+    tp: Any = Config
+    for part in parts:
+        tp = optional_of(tp)[0]
+        if dataclasses.is_dataclass(tp):
+            tp = field_types(tp).get(part)
+        elif typing.get_origin(tp) is dict:
+            tp = typing.get_args(tp)[1]
+        else:
+            return None
+        if tp is None:
+            return None
+    return tp
+
+
+def with_new_entries(overrides: Sequence[str], compose_base: Any) -> list[str]:
+    """Overrides that add entries to dicts of schema objects, in a form Hydra can compose.
+
+    Hydra cannot give a plain mapping to a dict typed by a schema
+    (``dict is not a subclass of AgentGroupConfig``). So
+    ``+agents.extra={count:3}`` becomes ``+schema/AgentGroupConfig@agents.extra=base``
+    (the schema's defaults, registered by :func:`sim.config.register_configs`)
+    and ``agents.extra.count=3``; an entry the scenario has already is only
+    assigned. ``compose_base(overrides)`` composes without the additions, to
+    see which entries exist.
+    """
+    parsed = parse_overrides(overrides)
+    adds = [o for o in parsed if o.is_add() and _levels(o.key_or_group.split("."))]
+    if not adds:
+        return list(overrides)
+    pairs = zip(overrides, parsed, strict=True)
+    base = compose_base([t for t, o in pairs if o not in adds and not o.is_sweep_override()])
+    out, made = [], set()
+    for text, o in zip(overrides, parsed, strict=True):
+        if o not in adds:
+            out.append(text)
+            continue
+        key = o.key_or_group
+        leaves = (
+            [(key, o.get_value_element_as_str())]
+            if o.is_sweep_override()
+            else [(p, render(v)) for p, v in _flatten(key, o.value())]
+        )
+        for path in [key, *(p for p, _ in leaves)]:  # the entries, outermost first
+            parts = path.split(".")
+            for i, tp in _levels(parts):
+                entry = ".".join(parts[: i + 1])
+                if entry not in made and OmegaConf.select(base, entry) is None:
+                    out.append(f"+schema/{tp.__name__}@{entry}=base")
+                made.add(entry)
+        out += [f"{path}={shown}" for path, shown in leaves]
+    return out
 
 
 def quote(value: str) -> str:
@@ -139,36 +264,47 @@ def _suggest(key: str, known: Sequence[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def unknown_key(path: str, known: Sequence[str], where: str) -> ConfigError:
-    """The error of a key the schema does not have."""
+def unknown_key(path: str, cls: Any) -> ConfigError:
+    """The error of a key that the schema class ``cls`` (or a scenario's dict) does not have."""
     key = path.rsplit(".", 1)[-1]
-    return ConfigError(f"{path} is not a key of {where}{_suggest(key, known)}")
+    if dataclasses.is_dataclass(cls):
+        where = (
+            "a configuration key" if "." not in path else f"{schema_words(cls.__name__)} setting"
+        )
+        if "." in path:
+            where = article(where)
+        return ConfigError(f"{path} is not {where}{_suggest(key, list(field_types(cls)))}")
+    return ConfigError(f"{path} is not a key here")
 
 
-def _where(cls: type, root: bool) -> str:
-    return "the configuration" if root else article(schema_words(cls.__name__))
+def missing_entry(path: str, known: Sequence[str]) -> ConfigError:
+    """The error of an entry (a queue, a group...) that the scenario does not define."""
+    names = ", ".join(known) if known else "none"
+    close = _suggest(path.rsplit(".", 1)[-1], known)
+    return ConfigError(
+        f"{path} is not defined in this scenario (defined: {names}){close}; "
+        f"add a new one with +{path}={{...}}"
+    )
 
 
 def _walk(node: Any, tp: Any, path: str) -> None:
     """Keys of ``node`` (a composed DictConfig) that the schema type ``tp`` does not know."""
-    from sim.typecheck import _optional
-
-    tp, _ = _optional(tp)
+    tp, _ = optional_of(tp)
     if isinstance(node, DictConfig) and dataclasses.is_dataclass(tp):
         fields = field_types(tp)
         for key in node:
             sub = f"{path}.{key}" if path else str(key)
             if key not in fields:
                 if not (path == "" and key == "hydra"):
-                    raise unknown_key(sub, list(fields), _where(tp, path == ""))
+                    raise unknown_key(sub, tp)
                 continue
             _walk(node._get_node(key), fields[key], sub)
-    elif isinstance(node, DictConfig) and getattr(tp, "__origin__", None) is dict:
-        item = tp.__args__[1]
+    elif isinstance(node, DictConfig) and typing.get_origin(tp) is dict:
+        item = typing.get_args(tp)[1]
         for key in node:
             _walk(node._get_node(key), item, f"{path}.{key}")
-    elif isinstance(node, ListConfig) and getattr(tp, "__origin__", None) is list:
-        item = tp.__args__[0]
+    elif isinstance(node, ListConfig) and typing.get_origin(tp) is list:
+        item = typing.get_args(tp)[0]
         for i in range(len(node)):
             _walk(node._get_node(i), item, f"{path}[{i}]")
 
@@ -184,11 +320,15 @@ def check_known_keys(cfg: DictConfig) -> None:
 
 _CONVERT = re.compile(r"Value '(.*)' of type '(\w+)' could not be converted to (\w+)")
 _BOOL = re.compile(r"Value '(.*)' is not a valid bool")
+_STRING = re.compile(r"Cannot convert '\w+' to string: '(.*)'")
 _ENUM = re.compile(r"Invalid value '(.*)', expected one of \[(.*)\]")
 _SUBCLASS = re.compile(r"Invalid type assigned: (\w+) is not a subclass of (\w+)\. value: (.*)")
 _NOT_OPTIONAL = re.compile(r"field '(.*)' is not Optional")
+_NOT_IN = re.compile(r"Key '(.*)' (?:not in '(\w+)'|is not in struct)")
 _MERGING = re.compile(r"Error merging override (.*)")
-_IN_FILE = re.compile(r"In '([^']+)': ")
+_IN_FILE = re.compile(r"In '([^']+)': (\w+) raised while composing config:")
+_FULL_KEY = re.compile(r"^\s*full_key: (.*)$", re.M)
+_OBJECT = re.compile(r"^\s*object_type=(\w+)", re.M)
 _TYPE_WORDS = {"Integer": int, "Float": float, "Boolean": bool, "String": str}
 
 
@@ -202,49 +342,49 @@ def _shown(value: str, type_name: str) -> str:
     return value if type_name in ("int", "float", "bool") else repr(value)
 
 
-def _field_type(err: OmegaConfBaseException) -> Any:
-    cls, key = getattr(err, "object_type", None), getattr(err, "key", None)
-    if dataclasses.is_dataclass(cls) and key in field_types(cls):
-        return field_types(cls)[key]
-    return None
+def _schema_class(name: str | None) -> Any:
+    import sim.config
+
+    cls = getattr(sim.config, name or "", None)
+    return cls if dataclasses.is_dataclass(cls) else None
 
 
-def _value_rule(msg: str, err: OmegaConfBaseException) -> tuple[str, str] | None:
-    """``(rule, value)`` of an OmegaConf validation message (its first line)."""
+def _rule(msg: str, cls: Any, key: str) -> tuple[str, str] | None:
+    """``(rule, value)`` of the first line of an OmegaConf validation message."""
     if m := _CONVERT.search(msg):
         rule = f"must be {kind_words(_TYPE_WORDS.get(m.group(3), str))}"
         return rule, _shown(m.group(1), m.group(2))
     if m := _BOOL.search(msg):
         return f"must be {kind_words(bool)}", repr(m.group(1))
+    if m := _STRING.search(msg):
+        return f"must be {kind_words(str)}", m.group(1)
     if m := _ENUM.search(msg):
         names = ", ".join(sorted(n.strip() for n in m.group(2).split(",")))
         return f"must be one of {names}", repr(m.group(1))
     if m := _SUBCLASS.search(msg):
-        return f"must be {kind_words(_dataclass_named(m.group(2)))}", m.group(3).strip()
+        return f"must be {kind_words(_schema_class(m.group(2)) or m.group(2))}", m.group(3)
     if _NOT_OPTIONAL.search(msg):
-        tp = _field_type(err)
+        tp = field_types(cls).get(key) if cls is not None else None
         return (f"must be {kind_words(tp)}" if tp is not None else "must not be null"), "null"
     return None
 
 
-def _dataclass_named(name: str) -> Any:
-    import sim.config
-
-    return getattr(sim.config, name, name)
-
-
-def _omegaconf_message(err: OmegaConfBaseException, key: str | None) -> str:
-    msg = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-    path = key or getattr(err, "full_key", None) or ""
-    if type(err).__name__ in ("ConfigKeyError", "ConfigAttributeError"):
-        cls = getattr(err, "object_type", None)
-        known = list(field_types(cls)) if dataclasses.is_dataclass(cls) else []
-        where = _where(cls, "." not in path) if dataclasses.is_dataclass(cls) else "its block"
-        return str(unknown_key(path, known, where))
-    found = _value_rule(msg, err)
+def omegaconf_message(text: str, key: str | None = None, err: Any = None) -> str:
+    """One line from an OmegaConf error's text (its first line, ``full_key``, ``object_type``)."""
+    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+    msg = lines[0].strip() if lines else type(err).__name__
+    full = _FULL_KEY.search(text)
+    path = key or (full.group(1).strip() if full else "") or getattr(err, "full_key", "") or ""
+    obj = _OBJECT.search(text)
+    cls = getattr(err, "object_type", None) or _schema_class(obj.group(1) if obj else None)
+    if _NOT_IN.search(msg):
+        if not dataclasses.is_dataclass(cls):
+            parent = getattr(err, "parent_node", None)
+            return str(missing_entry(path, list(parent.keys()) if parent is not None else []))
+        return str(unknown_key(path, cls))
+    found = _rule(msg, cls if dataclasses.is_dataclass(cls) else None, path.rsplit(".", 1)[-1])
     if found is not None:
-        rule, value = found
-        return f"{path} {rule}, got {value}"
+        return f"{path} {found[0]}, got {found[1]}"
     return f"{path}: {msg}" if path else msg
 
 
@@ -294,10 +434,10 @@ def translate(err: BaseException, dirs: Sequence[Path] = (CONFIG_DIR,)) -> Confi
             "or write a list as key=[a,b]"
         )
     cause = err if isinstance(err, OmegaConfBaseException) else err.__cause__
-    prefix = ""
-    if m := _IN_FILE.match(text):
-        prefix = _config_file(m.group(1), dirs) + ": "
+    if m := _IN_FILE.match(text):  # an error inside a config file: its text carries the details
+        body = text.split("\n", 1)[1] if "\n" in text else ""
+        return ConfigError(f"{_config_file(m.group(1), dirs)}: {omegaconf_message(body)}")
     if isinstance(cause, OmegaConfBaseException):
-        return ConfigError(prefix + _omegaconf_message(cause, _override_key(text)))
+        return ConfigError(omegaconf_message(str(cause), _override_key(text), cause))
     first = next((line for line in text.splitlines() if line.strip()), type(err).__name__)
-    return ConfigError(prefix + " ".join(first.split()))
+    return ConfigError(" ".join(first.split()))

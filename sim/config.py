@@ -11,6 +11,8 @@ running parts, choosing implementations from the Enums below.
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -218,10 +220,25 @@ def register_configs() -> None:
     """Register the schemas in Hydra's ConfigStore (idempotent)."""
     store = ConfigStore.instance()
     store.store(name="base_config", node=Config)
-    store.store(group="schema/queue", name="base", node=QueueConfig)
-    store.store(group="schema/agents", name="base", node=AgentGroupConfig)
-    store.store(group="schema/routing", name="base", node=RoutingConfig)
+    for cls in entry_schemas():  # +agents.extra={...} adds through these (sim.compose)
+        store.store(group=f"schema/{cls.__name__}", name="base", node=cls)
     register_resolvers()
+
+
+def entry_schemas(cls: type | None = None) -> list[type]:
+    """Schema classes that are the values of dicts in the configuration (queues, agents, ...)."""
+    from sim.typecheck import field_types, optional_of
+
+    found: list[type] = []
+    for tp in field_types(cls or Config).values():
+        tp = optional_of(tp)[0]
+        if typing.get_origin(tp) is dict:
+            tp = typing.get_args(tp)[1]
+            if dataclasses.is_dataclass(tp) and tp not in found:
+                found.append(tp)
+        if dataclasses.is_dataclass(tp):
+            found += [c for c in entry_schemas(tp) if c not in found]
+    return found
 
 
 def register_resolvers() -> None:

@@ -49,8 +49,16 @@ def config_digest(cfg: Config) -> str:
 
 
 def job_dir(override_dirname: str) -> str:
-    """A plain folder name for a job from Hydra's ``override_dirname``."""
-    raw = str(override_dirname)
+    """A plain folder name for a job from Hydra's ``override_dirname``.
+
+    Items that only add a schema's defaults for a new entry (``schema/...@agents.x``,
+    written by :func:`sim.compose.with_new_entries`) are left out: the entry's own
+    values follow them.
+    """
+    items = [
+        i for i in str(override_dirname).split("__") if not i.lstrip("+").startswith("schema/")
+    ]
+    raw = "__".join(items)
     name = _UNSAFE.sub("_", raw).replace("..", "_").strip("._-") or "base"
     if name != raw or len(name) > MAX_NAME:
         digest = hashlib.sha1(raw.encode()).hexdigest()[:8]

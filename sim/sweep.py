@@ -120,10 +120,19 @@ def _sweep_record(master: DictConfig, jobs: list[Job]) -> dict[str, Any]:
     return {"study": study, "jobs": entries, "pid": os.getpid()}
 
 
-def run_sweep(args: Any, argv: list[str], master: DictConfig, hydra_main: Callable[[], Any]) -> int:
-    """Check every job, then run the sweep with Hydra's launcher."""
-    from sim.compose import quote
+def hydra_argv(args: Any, sweep_dir: Path) -> list[str]:
+    """The command line handed to Hydra's multirun: the checked overrides, the folder fixed."""
+    from sim.compose import compose_plain, quote, search_dirs, with_new_entries
 
+    dirs = search_dirs(args.config_dir)
+    overrides = [o for o in args.overrides if not o.startswith("hydra.sweep.dir=")]
+    added = with_new_entries(overrides, lambda base: compose_plain(base, dirs))
+    flags = ["-m"] + (["--config-dir", str(args.config_dir)] if args.config_dir else [])
+    return [*flags, *added, f"hydra.sweep.dir={quote(str(sweep_dir))}"]
+
+
+def run_sweep(args: Any, master: DictConfig, hydra_main: Callable[[], Any]) -> int:
+    """Check every job, then run the sweep with Hydra's launcher."""
     if any(o.startswith("experiment=") for o in args.overrides):
         check_safe_name(
             OmegaConf.select(master, "study.name") or "", "study.name (the experiment's)"
@@ -136,9 +145,7 @@ def run_sweep(args: Any, argv: list[str], master: DictConfig, hydra_main: Callab
             write_sweep(sweep_dir, _sweep_record(master, jobs))
             os.environ["HYDRA_FULL_ERROR"] = "1"
             os.environ[DRIVER_ENV] = str(os.getpid())
-            flags = [] if args.multirun else ["-m"]
-            kept = [a for a in argv if not a.startswith("hydra.sweep.dir=")]
-            sys.argv = [sys.argv[0], *flags, *kept, f"hydra.sweep.dir={quote(str(sweep_dir))}"]
+            sys.argv = [sys.argv[0], *hydra_argv(args, sweep_dir)]
             hydra_main()
     finally:
         for j in jobs:  # folders Hydra made for jobs that did not finish

@@ -67,7 +67,7 @@ def field_types(cls: type) -> dict[str, Any]:
     return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
 
 
-def _optional(tp: Any) -> tuple[Any, bool]:
+def optional_of(tp: Any) -> tuple[Any, bool]:
     """``(X, True)`` for ``X | None``, else ``(tp, False)``."""
     origin = typing.get_origin(tp)
     if origin in (types.UnionType, typing.Union):
@@ -97,7 +97,7 @@ def check_value(value: Any, tp: Any, path: str) -> None:
     """Raise ConfigError unless ``value`` fits ``tp`` (recursively)."""
     if tp is Any:
         return
-    tp, optional = _optional(tp)
+    tp, optional = optional_of(tp)
     if value is None:
         if not optional:
             raise ConfigError(f"{path} must be {kind_words(tp)}, got None")
