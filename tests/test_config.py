@@ -79,7 +79,7 @@ def test_rule_violations_name_key_value_and_rule(scenario, override, message):
 @pytest.mark.parametrize(
     ("override", "message"),
     [
-        ("serverz=3", "serverz is not a key of the configuration (did you mean 'servers'?)"),
+        ("serverz=3", "serverz is not a configuration key (did you mean 'servers'?)"),
         ("servers=abc", "servers must be a whole number, got 'abc'"),
         (
             "queues.calls.service.kind=weibull",
