@@ -56,7 +56,13 @@ def parse_args(argv: Sequence[str]) -> Any:
     """Hydra's own command-line parser (so every Hydra flag keeps its meaning)."""
     from hydra._internal.utils import get_args_parser
 
-    return get_args_parser().parse_args(list(argv))
+    parser = get_args_parser()
+
+    def refuse(message: str) -> None:
+        raise ConfigError(f"{message} (python run.py --help lists the flags)")
+
+    parser.error = refuse  # one line, not argparse's usage block
+    return parser.parse_args(list(argv))
 
 
 def _is_hydra(override: Any) -> bool:
@@ -180,11 +186,11 @@ def sweep_master(args: Any) -> DictConfig | None:
 
 def main(argv: Sequence[str], hydra_main: Callable[[], Any]) -> int:
     """The command line; returns the exit code."""
-    args = parse_args(argv)
-    if any(getattr(args, flag, None) for flag in INTROSPECTION):
-        return _delegate(list(argv), hydra_main)
     with _one_line_warnings():
         try:
+            args = parse_args(argv)
+            if any(getattr(args, flag, None) for flag in INTROSPECTION):
+                return _delegate(list(argv), hydra_main)
             if args.config_path:
                 raise ConfigError("--config-path is not supported: use --config-dir <folder>")
             master = sweep_master(args)

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-from hydra.errors import ConfigCompositionException
 
 from sim.api import CONFIG_DIR, load_config
 from sim.checks import ConfigError

@@ -33,7 +33,12 @@ def sweep(
     """Run ``run.py`` as a user would; return its output."""
     cmd = [python, "run.py", "-m", f"experiment={experiment}", f"hydra.sweep.dir={out}", *extra]
     done = subprocess.run(
-        cmd, cwd=ROOT, capture_output=True, text=True, timeout=900, env={**os.environ, **(env or {})}
+        cmd,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, **(env or {})},
     )
     if ok:
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]

@@ -1,0 +1,418 @@
+"""Bad inputs and the one line each must give (used by tests/test_bad_inputs.py and by
+experiments/reliability_table.py, which writes the table in docs/reliability.md).
+
+Each case is ``(class, overrides, message)``: ``overrides`` go to the command line
+(``python run.py ...``) and, unless the class is CLI-only, to ``sim.load_config``;
+both must fail with exactly ``message`` (a regular expression where it starts
+with ``re:``). ``{confdir}`` is a folder of a user's own (broken) scenario files.
+"""
+
+from __future__ import annotations
+
+PLAIN = "(letters, digits, '_', '-', '.'; no '..'; at most 120 characters)"
+KINDS = "deterministic, empirical, exponential, gamma, lognormal, trace"
+SCENARIOS = (
+    "channel_shift, default, deflection, masterpro_after, masterpro_before, mmc, mmc_abandon, "
+    "mmcc, mmck, multiskill, outsourcing_mix, pooling, postemobile, shift_design, "
+    "shift_design_10h, staffing_day"
+)
+EXPERIMENTS = (
+    "callback, channel_shift, deflection, outsourcing_mix, pooling, shift_design, staffing_curve"
+)
+GROUPS = "business_desk, voice_agents, digital_team"
+
+CASES: list[tuple[str, list[str], str]] = [
+    # unknown keys, "did you mean", also when added with +
+    (
+        "unknown key",
+        ["scenario=mmc", "serverz=3"],
+        "serverz is not a configuration key (did you mean 'servers'?)",
+    ),
+    (
+        "unknown key",
+        ["scenario=mmc", "+servrs=5"],
+        "servrs is not a configuration key (did you mean 'servers'?)",
+    ),
+    (
+        "unknown key",
+        ["+demand.surgs=[{start:0,end:60,factor:2}]"],
+        "demand.surgs is not a demand setting (did you mean 'surges'?)",
+    ),
+    (
+        "unknown key",
+        ["+agents.voice_agents.cuont=40"],
+        "agents.voice_agents.cuont is not an agent group setting (did you mean 'count'?)",
+    ),
+    (
+        "unknown key",
+        ["scenario=mmc", "queues.calls.servce.mean=2"],
+        "queues.calls.servce is not a queue setting (did you mean 'service'?)",
+    ),
+    (
+        "unknown key",
+        ["scenario=mmc", "+queues.calls.servce.mean=2"],
+        "queues.calls.servce is not a queue setting (did you mean 'service'?)",
+    ),
+    (
+        "unknown key",
+        ["channels.voice.handel.mean=5"],
+        "channels.voice.handel is not a channel setting (did you mean 'handle'?)",
+    ),
+    (
+        "unknown key",
+        ["stress.basline=0.1"],
+        "stress.basline is not a stress setting (did you mean 'baseline'?)",
+    ),
+    (
+        "unknown key",
+        ["outcomes.costs.inhouse_hours=20"],
+        "outcomes.costs.inhouse_hours is not a cost setting (did you mean 'inhouse_hour'?)",
+    ),
+    (
+        "unknown key",
+        ["+agents.extra={count:3,skils:[chat]}"],
+        "agents.extra.skils is not an agent group setting (did you mean 'skills'?)",
+    ),
+    (
+        "unknown entry",
+        ["agents.voice_agent.count=3"],
+        f"agents.voice_agent is not defined in this scenario (defined: {GROUPS}) "
+        "(did you mean 'voice_agents'?); add a new one with +agents.voice_agent={...}",
+    ),
+    (
+        "unknown entry",
+        ["vendors.acme.price=20"],
+        "vendors.acme is not defined in this scenario (defined: none); "
+        "add a new one with +vendors.acme={...}",
+    ),
+    # wrong types
+    ("wrong type", ["scenario=mmc", "servers=abc"], "servers must be a whole number, got 'abc'"),
+    ("wrong type", ["scenario=mmc", "servers=2.5"], "servers must be a whole number, got 2.5"),
+    (
+        "wrong type",
+        ["scenario=mmc", "servers=1e8"],
+        "servers must be a whole number, got 100000000.0",
+    ),
+    (
+        "wrong type",
+        ["scenario=mmc", "replications=1e9"],
+        "replications must be a whole number, got 1000000000.0",
+    ),
+    ("wrong type", ["scenario=mmc", "horizon=10h"], "horizon must be a number, got '10h'"),
+    ("wrong type", ["scenario=mmc", "horizon="], "horizon must be a number, got ''"),
+    ("wrong type", ["scenario=mmc", "horizon=null"], "horizon must be a number, got null"),
+    ("wrong type", ["scenario=mmc", "seed=abc"], "seed must be a whole number, got 'abc'"),
+    ("wrong type", ["scenario=mmc", "drain=maybe"], "drain must be true or false, got 'maybe'"),
+    ("wrong type", ["scenario=mmc", "description=null"], "description must be a string, got null"),
+    ("wrong type", ["scenario=mmc", "name=[a,b]"], "name must be a string, got ['a', 'b']"),
+    (
+        "wrong type",
+        ["demand.customers=many"],
+        "demand.customers must be a whole number, got 'many'",
+    ),
+    (
+        "wrong type",
+        ["scenario=mmc", "queues.calls=3"],
+        "queues.calls must be a mapping of queue settings, got 3",
+    ),
+    (
+        "wrong type",
+        ["scenario=mmc", "agents.agents=5"],
+        "agents.agents must be a mapping of agent group settings, got 5",
+    ),
+    (
+        "wrong type",
+        ["scenario=mmc", "queues.calls.patience=5"],
+        "queues.calls.patience must be a mapping of distribution settings, got 5",
+    ),
+    (
+        "wrong type",
+        ["scenario=mmc", "queues.calls.service.mean=[1,2]"],
+        "queues.calls.service.mean must be a number, got '[1, 2]'",
+    ),
+    # values outside an Enum
+    (
+        "bad enum value",
+        ["routing.agent_policy=bogus"],
+        "routing.agent_policy must be one of fastest, longest_idle, preferred_group, got 'bogus'",
+    ),
+    (
+        "bad enum value",
+        ["scenario=mmc", "queues.calls.service.kind=weibull"],
+        f"queues.calls.service.kind must be one of {KINDS}, got 'weibull'",
+    ),
+    (
+        "bad enum value",
+        ["channels.voice.mode=sometimes"],
+        "channels.voice.mode must be one of deferred, live, got 'sometimes'",
+    ),
+    (
+        "bad enum value",
+        ["scenario=postemobile", "vendors.tech_vendor.pricing=free"],
+        "vendors.tech_vendor.pricing must be one of hourly, per_contact, got 'free'",
+    ),
+    # unknown scenario, experiment or other config group; names that leave configs/
+    ("unknown choice", ["scenario=nope"], f"unknown scenario 'nope' (available: {SCENARIOS})"),
+    (
+        "unknown choice",
+        ["scenario=../../../x"],
+        f"unknown scenario '../../../x' (available: {SCENARIOS})",
+    ),
+    (
+        "unknown choice",
+        ["scenario=/etc/passwd"],
+        f"unknown scenario '/etc/passwd' (available: {SCENARIOS})",
+    ),
+    (
+        "unknown choice",
+        ["experiment=nope"],
+        f"unknown experiment 'nope' (available: {EXPERIMENTS})",
+    ),
+    (
+        "unknown choice",
+        ["experiment=_common"],
+        f"unknown experiment '_common' (available: {EXPERIMENTS})",
+    ),
+    (
+        "unknown choice",
+        ["experiment=../../x"],
+        f"unknown experiment '../../x' (available: {EXPERIMENTS})",
+    ),
+    (
+        "unknown choice",
+        ["routing=nope"],
+        "unknown routing 'nope' (available: default, fastest, longest_idle, oldest_first, "
+        "skills_order)",
+    ),
+    ("unknown choice", ["stress=nope"], "unknown stress 'nope' (available: call_center, none)"),
+    ("unknown choice", ["outcomes=nope"], "unknown outcomes 'nope' (available: none, telecom)"),
+    (
+        "unknown choice",
+        ["hydra/launcher=nope"],
+        "re:^unknown hydra/launcher 'nope' \\(available: .*basic.*parallel.*\\)$",
+    ),
+    # names that name folders
+    (
+        "unsafe name",
+        ["scenario=mmc", "name=../../OUTSIDE"],
+        f"name must be a plain name {PLAIN}, got '../../OUTSIDE'",
+    ),
+    (
+        "unsafe name",
+        ["scenario=mmc", "name=../../../../.."],
+        f"name must be a plain name {PLAIN}, got '../../../../..'",
+    ),
+    ("unsafe name", ["scenario=mmc", "name=a/b"], f"name must be a plain name {PLAIN}, got 'a/b'"),
+    (
+        "unsafe name",
+        ["scenario=mmc", "name=.hidden"],
+        f"name must be a plain name {PLAIN}, got '.hidden'",
+    ),
+    ("unsafe name", ["scenario=mmc", "name="], f"name must be a plain name {PLAIN}, got ''"),
+    (
+        "unsafe name",
+        ["scenario=mmc", "study.name=../a"],
+        f"study.name must be a plain name {PLAIN}, got '../a'",
+    ),
+    (
+        "unsafe name",
+        ["scenario=mmc", "+queues.bad-name={}"],
+        "queues.bad-name name must match [A-Za-z][A-Za-z0-9_]*, got 'bad-name'",
+    ),
+    # values that break a rule
+    ("rule", ["scenario=mmc", "servers=0"], "servers must be >= 1, got 0"),
+    (
+        "rule",
+        ["scenario=mmc", "arrival_rate=-1"],
+        "arrival_rate must be a finite number >= 0, got -1.0",
+    ),
+    (
+        "rule",
+        ["scenario=mmc", "mean_service=0"],
+        "mean_service must be a finite number > 0, got 0.0",
+    ),
+    (
+        "rule",
+        ["scenario=mmc_abandon", "mean_patience=-2"],
+        "mean_patience must be a finite number > 0, got -2.0",
+    ),
+    ("rule", ["scenario=mmck", "capacity=0"], "capacity must be >= 1 or null, got 0"),
+    ("rule", ["scenario=mmc", "horizon=-5"], "horizon must be a finite number > 0, got -5.0"),
+    ("rule", ["scenario=mmc", "warmup=2000"], "warmup must be in [0, horizon=1440.0), got 2000.0"),
+    ("rule", ["scenario=mmc", "interval=0"], "interval must be a finite number > 0, got 0.0"),
+    ("rule", ["scenario=mmc", "replications=0"], "replications must be >= 1, got 0"),
+    ("rule", ["scenario=mmc", "workers=0"], "workers must be >= 1, got 0"),
+    ("rule", ["scenario=mmc", "seed=-1"], "seed must be >= 0, got -1"),
+    (
+        "rule",
+        ["scenario=mmc", "queues.calls.sl_target=1.5"],
+        "queues.calls.sl_target must be a probability in [0, 1], got 1.5",
+    ),
+    (
+        "rule",
+        ["scenario=mmc", "queues.calls.arrival.profile=[1,-2]"],
+        "queues.calls.arrival.profile[1] must be a finite number >= 0, got -2.0",
+    ),
+    (
+        "rule",
+        ["scenario=mmc", "queues.calls.arrival.profile=[0,0]"],
+        "queues.calls.arrival.profile must have a positive entry, got [0.0, 0.0]",
+    ),
+    (
+        "rule",
+        ["scenario=mmc", "queues.calls.arrival.profile=[1,2,3]"],
+        "queues.calls.arrival.profile must cover the horizon (1440 min) or a whole number of days: "
+        "3 entries of 30 min cover 90 min, got 3",
+    ),
+    (
+        "rule",
+        ["demand.profile=[1,2,3]"],
+        "demand.profile must have 48 entries (24 h of 30-minute intervals), got 3",
+    ),
+    ("rule", ["demand.weekly=[1,2]"], "demand.weekly must have 7 entries (Monday first), got 2"),
+    ("rule", ["agents.voice_agents.count=-1"], "agents.voice_agents.count must be >= 0, got -1"),
+    (
+        "rule",
+        ["channels.voice.sl_target=2"],
+        "channels.voice.sl_target must be a probability in [0, 1], got 2.0",
+    ),
+    (
+        "rule",
+        ["scenario=mmc", "queues.calls.callback.enabled=true", "queues.calls.callback.accept=1.5"],
+        "queues.calls.callback.accept must be a probability in [0, 1], got 1.5",
+    ),
+    (
+        "rule",
+        ["servers=3"],
+        "servers is a textbook shortcut that scenario 'default' does not use (scenarios mmc, "
+        "mmc_abandon, mmcc, mmck do), got 3",
+    ),
+    # runs too large to be sensible
+    (
+        "size",
+        ["scenario=mmc", "arrival_rate=1e308"],
+        "this run cannot be simulated: its number of contacts or of reporting intervals is not a "
+        "finite number (contacts inf, intervals 25); check horizon, interval, rates and customers",
+    ),
+    (
+        "size",
+        ["scenario=mmc", "horizon=1e308"],
+        "this run cannot be simulated: its number of contacts or of reporting intervals is not a "
+        "finite number (contacts inf, intervals 1.67e+306); check horizon, interval, rates and "
+        "customers",
+    ),
+    (
+        "size",
+        ["scenario=mmc", "interval=1e-9"],
+        "re:^this run would need about [\\d,.]+ GB of memory, [\\d,]+ times this machine's "
+        "[\\d,.]+ GB; it cannot run here \\(a longer reporting interval \\(interval=...\\) or a "
+        "shorter horizon\\)$",
+    ),
+    (
+        "size",
+        ["scenario=mmc", "servers=100000000"],
+        "re:^this run would need about 200.3 GB of memory, .*; fewer agents, .*force=true.*$",
+    ),
+    (
+        "size",
+        ["scenario=mmc", "replications=1000000000"],
+        "re:^this run would need about .* GB of memory, .* times this machine's .*; it cannot run "
+        "here \\(keep_records=false keeps aggregates only\\)$",
+    ),
+    (
+        "size",
+        ["demand.customers=1000000000"],
+        "re:^this run would need about [\\d,.]+ GB of memory, .*; keep_records=false keeps "
+        "aggregates only, or add force=true to run it anyway$",
+    ),
+    (
+        "size",
+        ["scenario=mmc", "horizon=10000000", "keep_records=false"],
+        "this run would simulate about 4.5e+09 contacts (10 replications x 4.5e+08), about 25 "
+        "hours at 50,000 contacts/s; shorten it (horizon, replications, rates) or add "
+        "force=true to run it anyway",
+    ),
+    # the command line's own syntax
+    (
+        "syntax",
+        ["scenario=mmc", "servers=[1,"],
+        "cannot read the override 'servers=[1,': no viable alternative at input '[1,'",
+    ),
+    (
+        "syntax",
+        ["scenario=mmc", "params.x=0,11,1"],
+        "params.x=0,11,1 lists several values: add -m (--multirun) to sweep over them, or write a "
+        "list as key=[a,b]",
+    ),
+    # a user's own scenario files (--config-dir)
+    (
+        "user file",
+        ["--config-dir", "{confdir}", "scenario=brace"],
+        "{confdir}/scenario/brace.yaml line 3, column 1: expected ',' or '}', but got '<stream "
+        "end>' (while parsing a flow mapping that starts at line 2)",
+    ),
+    (
+        "user file",
+        ["--config-dir", "{confdir}", "scenario=dupkey"],
+        "{confdir}/scenario/dupkey.yaml line 3, column 1: found duplicate key name (while "
+        "constructing a mapping that starts at line 2)",
+    ),
+    (
+        "user file",
+        ["--config-dir", "{confdir}", "scenario=tab"],
+        "{confdir}/scenario/tab.yaml line 3, column 1: found character '\\t' that cannot start any "
+        "token (a tab: indent with spaces)",
+    ),
+    (
+        "user file",
+        ["--config-dir", "{confdir}", "scenario=wrongtype"],
+        "{confdir}/scenario/wrongtype.yaml: servers must be a whole number, got 'abc'",
+    ),
+    (
+        "user file",
+        ["--config-dir", "{confdir}", "scenario=unknownkey"],
+        "{confdir}/scenario/unknownkey.yaml: nme is not a configuration key (did you mean 'name'?)",
+    ),
+    (
+        "user file",
+        ["--config-dir", "{confdir}/missing", "scenario=mmc"],
+        "--config-dir must name an existing folder, got '{confdir}/missing'",
+    ),
+]
+
+# Command-line only: sweeps (each job checked before the first starts) and flags.
+CLI_CASES: list[tuple[str, list[str], str]] = [
+    (
+        "sweep",
+        ["-m", "scenario=mmc", "servers=10,0", "replications=1", "horizon=60", "warmup=0"],
+        "job 2 of 2 (scenario=mmc, servers=0, replications=1, horizon=60, warmup=0): servers "
+        "must be >= 1, got 0",
+    ),
+    (
+        "sweep",
+        ["-m", "experiment=pooling", "params.flexible=0,11,1", "replications=2"],
+        "job 2 of 3 (params.flexible=11, replications=2): agents.only_a.count must be >= 0, got -1",
+    ),
+    (
+        "sweep",
+        ["-m", "scenario=mmc", "servers=10,20", "hydra.sweep.subdir=../x"],
+        "job 1 of 2 (scenario=mmc, servers=10): hydra.sweep.subdir (the job's folder) must be a "
+        f"plain name {PLAIN}, got '../x'",
+    ),
+    (
+        "sweep",
+        ["-m", "scenario=mmc", "servers=10,20", "name=../../up"],
+        f"job 1 of 2 (scenario=mmc, servers=10, name=../../up): name must be a plain name {PLAIN}, "
+        "got '../../up'",
+    ),
+    (
+        "flag",
+        ["--config-path", "elsewhere", "scenario=mmc"],
+        "--config-path is not supported: use --config-dir <folder>",
+    ),
+    (
+        "flag",
+        ["--frobnicate", "scenario=mmc"],
+        "unrecognized arguments: --frobnicate (python run.py --help lists the flags)",
+    ),
+]
