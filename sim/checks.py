@@ -31,6 +31,7 @@ _SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,119}$")
 SAFE_RULE = "must be a plain name (letters, digits, '_', '-', '.'; no '..'; at most 120 characters)"
 _RESERVED = {"all"}
 MIX_TOLERANCE = 1e-6
+LONGEST = 1e12  # minutes (1.9 million years): sums of such durations stay far from overflow
 
 
 def require(ok: bool, path: str, rule: str, value: Any) -> None:
@@ -83,10 +84,12 @@ def check_mix(weights: list[float], path: str) -> None:
 
 
 def check_distribution(d: DistributionConfig, path: str, *, allow_infinite: bool = False) -> None:
-    """Check one duration distribution."""
+    """Check one duration distribution (a mean beyond LONGEST would overflow the clock)."""
     if d.mean is None:
         require(allow_infinite, f"{path}.mean", "must be a number (null only for patience)", None)
         return
+    if _finite(d.mean):
+        require(d.mean <= LONGEST, f"{path}.mean", f"must be at most {LONGEST:g} minutes", d.mean)
     if d.kind is DistKind.deterministic:
         check_non_negative(d.mean, f"{path}.mean")
     elif d.kind not in (DistKind.empirical, DistKind.trace):
@@ -220,6 +223,12 @@ def check_shortcut_values(c: Config) -> None:
         check_non_negative(c.arrival_rate, "arrival_rate")
     if c.mean_service is not None:
         check_positive(c.mean_service, "mean_service")
+        require(
+            c.mean_service <= LONGEST,
+            "mean_service",
+            f"must be at most {LONGEST:g}",
+            c.mean_service,
+        )
     if c.servers is not None:
         require(c.servers >= 1, "servers", "must be >= 1", c.servers)
     if c.mean_patience is not None:

@@ -94,7 +94,7 @@ def _fmt(metric: str, value: float) -> str:
     if metric in PERCENT:
         return f"{100 * value:.2f} %"
     if metric in SECONDS:
-        return f"{60 * value:.1f} s"
+        return f"{60 * value:.1f} s" if abs(value) < 1e5 else f"{60 * value:.3g} s"
     if metric in ("offered", "served", "overflowed", "unresolved", "issues", "customers_lost"):
         return f"{value:,.0f}"
     if metric in ("absent_days", "leavers", "hires"):

@@ -287,6 +287,16 @@ CASES: list[tuple[str, list[str], str]] = [
         "servers is a textbook shortcut that scenario 'default' does not use (scenarios mmc, "
         "mmc_abandon, mmcc, mmck do), got 3",
     ),
+    (
+        "rule",
+        ["scenario=mmc", "mean_service=1e308"],
+        "mean_service must be at most 1e+12, got 1e+308",
+    ),
+    (
+        "rule",
+        ["scenario=mmc", "queues.calls.service.mean=1e13"],
+        "queues.calls.service.mean must be at most 1e+12 minutes, got 10000000000000.0",
+    ),
     # runs too large to be sensible
     (
         "size",
