@@ -18,7 +18,8 @@ import sys
 import hydra
 from omegaconf import DictConfig
 
-from sim.cli import hydra_job, main
+from sim.cli.execute import hydra_job
+from sim.cli.main import main
 from sim.config import register_configs
 
 register_configs()

@@ -34,8 +34,8 @@ import simpy
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sim.config import AgentGroupConfig, ArrivalConfig, Config, DistributionConfig, QueueConfig
+from sim.core.rng import Streams
 from sim.model import build
-from sim.rng import Streams
 from sim.runner import gc_paused, run_replication
 
 LAM, MEAN, AGENTS = 45.0, 1.0, 50

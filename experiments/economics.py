@@ -21,8 +21,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from sim import load_config, run_experiment
-from sim.report import interval_text
-from sim.stats import paired_difference
+from sim.metrics.stats import paired_difference
+from sim.report.text import interval_text
 
 KPIS = [
     (

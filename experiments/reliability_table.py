@@ -73,7 +73,7 @@ folder of a user's own scenario files given with `--config-dir`.
 
 def _cli(argv: list[str]) -> tuple[int, str]:
     import run  # the Hydra entry point of the command line
-    from sim.cli import main
+    from sim.cli.main import main
 
     err = io.StringIO()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):

@@ -4,7 +4,7 @@ Both designs are sized by the same rule for the same forecast (scenario
 ``shift_design``): a pilot run measures the calls offered per hour of the day
 and the handle time (without stress), Erlang A gives the agents needed per
 hour for 80/20 with the channel's patience, inflated for absence, and
-:func:`sim.scheduling.cover` places shift starts to meet it net of breaks.
+:func:`sim.workforce.scheduling.cover` places shift starts to meet it net of breaks.
 Each design then runs five weeks (the first is warm-up) with the stress model
 on and off, on common random numbers, and the report gives B - A with paired
 95 % confidence intervals, plus the part of the difference that disappears
@@ -28,10 +28,10 @@ import pandas as pd
 
 from sim import load_config, run_experiment
 from sim.config import BreakConfig, Config
-from sim.report import interval_text
-from sim.runner import Results
-from sim.scheduling import cover, presence, requirement, weekly_shifts
-from sim.stats import paired_difference, summarise_replications
+from sim.metrics.results import Results
+from sim.metrics.stats import paired_difference, summarise_replications
+from sim.report.text import interval_text
+from sim.workforce.scheduling import cover, presence, requirement, weekly_shifts
 
 SLOT = 60.0
 STAGGER = 15.0  # minutes between the breaks of successive crews

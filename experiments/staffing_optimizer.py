@@ -1,7 +1,7 @@
 """Staffing optimizer: fewest agents per half hour for 80/20 and <= 5 % abandonment.
 
 Starts from Erlang A per interval (SIPP), searches by simulation on common
-random numbers (:mod:`sim.optimize`), then validates the optimized table and
+random numbers (:mod:`sim.study.optimize`), then validates the optimized table and
 both Erlang tables with a new seed. Writes ``report.html`` (self-contained),
 ``staffing.csv`` and ``validation.csv`` under
 ``results/experiments/staffing_optimizer/`` and, with ``--docs``, the figure
@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from sim import load_config
-from sim.html_report import STYLE, _img
-from sim.optimize import Search, Targets, optimize, validate
+from sim.report.html import STYLE, _img
+from sim.study.optimize import Search, Targets, optimize, validate
 
 
 def staffing_figure(search: Search, checks: dict[str, pd.DataFrame], targets: Targets):

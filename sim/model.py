@@ -17,22 +17,25 @@ import numpy as np
 import simpy
 
 from sim import plan
-from sim.arrivals import ArrivalStream, QueueArrivals, arrival_times, rate_table, shared_ids
-from sim.callback import CallbackRule, Callbacks
 from sim.config import ArrivalConfig, ChannelMode, Config, DistributionConfig, SkillConfig
-from sim.demand import DemandSource, channel_draws, channel_mix, demand_tables
-from sim.distributions import Deterministic, Distribution, Uniform, from_config, sampler
-from sim.entities import Agent
-from sim.journey import FrontDoor, Kind
-from sim.metrics import Columns, ContactLog
-from sim.outcomes import OutcomeModel
-from sim.rng import Streams
-from sim.router import Router
-from sim.routing import QueueSpec, RoutingPlan, plan_routing
-from sim.stress import StressModel
-from sim.stress_router import StressRouter
-from sim.summary import Strata, Window
-from sim.workforce import Workforce, group_size
+from sim.config.journey import channel_mix
+from sim.config.workforce import group_size
+from sim.core.distributions import Deterministic, Distribution, Uniform, from_config, sampler
+from sim.core.entities import Agent
+from sim.core.rng import Streams
+from sim.demand.arrivals import ArrivalStream, QueueArrivals, arrival_times, rate_table, shared_ids
+from sim.demand.sources import DemandSource, channel_draws
+from sim.demand.tables import demand_tables
+from sim.journey.front_door import FrontDoor, Kind
+from sim.metrics.aggregates import Strata, Window
+from sim.metrics.records import Columns, ContactLog
+from sim.outcomes.resolution import OutcomeModel
+from sim.routing.callback import CallbackRule, Callbacks
+from sim.routing.policies import QueueSpec, RoutingPlan, plan_routing
+from sim.routing.router import Router
+from sim.workforce.shifts import Workforce
+from sim.workforce.stress import StressModel
+from sim.workforce.stress_router import StressRouter
 
 
 @dataclass

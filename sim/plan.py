@@ -11,13 +11,13 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from sim.config import Config, DistributionConfig, SelfServiceConfig, SkillConfig
-from sim.demand import lookup
-from sim.entities import ABANDONED, BLOCKED, GAVE_UP, SERVED
-from sim.journey import Automation, Ivr, Kind
-from sim.outcomes import OutcomePlan
-from sim.satisfaction import ScoreParams
-from sim.summary import Strata
+from sim.config import Config, DistributionConfig, SelfServiceConfig, SkillConfig, route_of
+from sim.config.journey import lookup
+from sim.core.entities import ABANDONED, BLOCKED, GAVE_UP, SERVED
+from sim.journey.front_door import Automation, Ivr, Kind
+from sim.metrics.aggregates import Strata
+from sim.outcomes.resolution import OutcomePlan
+from sim.outcomes.satisfaction import ScoreParams
 
 Sampler = Callable[[str, DistributionConfig], Iterator[float]]
 
@@ -54,18 +54,6 @@ def kinds_and_strata(cfg: Config) -> tuple[list[Kind], dict[tuple, int], Strata]
     }
     vendor_of = np.array([vendors.index(g.vendor or "inhouse") for g in cfg.agents.values()])
     return kinds, index, Strata(names, codes, np.array(threshold, dtype=float), vendor_of)
-
-
-def route_of(cfg: Config, channel: str, segment: str, reason: str) -> str | None:
-    """Queue of the first route matching (channel, segment, reason)."""
-    for r in cfg.routes:
-        if (
-            (not r.channels or channel in r.channels)
-            and (not r.segments or segment in r.segments)
-            and (not r.reasons or reason in r.reasons)
-        ):
-            return r.queue
-    return None
 
 
 def routes(cfg: Config, kinds: list[Kind]) -> tuple[list[int], list[list[int]]]:

@@ -19,27 +19,36 @@ import multiprocessing
 import os
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from sim.cases import CaseSink, case_kpis, cases_frame
-from sim.checks import check_config
 from sim.config import Config
-from sim.costs import cost_rows
-from sim.kpis import interval_table, replication_kpis, scope_name
-from sim.metrics import Columns, concat_columns, contacts_frame, levels_frame
+from sim.config.checks import check_config
+from sim.core.processes import die_with_parent
+from sim.core.rng import Streams
+from sim.metrics.aggregates import (
+    DIMENSIONS,
+    HIST_EDGES,
+    Partial,
+    Strata,
+    empty_partial,
+    group_time,
+    merge,
+)
+from sim.metrics.cases import CaseSink, case_kpis, cases_frame
+from sim.metrics.kpis import interval_table, replication_kpis, scope_name
+from sim.metrics.records import Columns, concat_columns, contacts_frame, levels_frame
+from sim.metrics.reduce import reduce_chunk
+from sim.metrics.results import Results
+from sim.metrics.stats import summarise_replications
+from sim.metrics.theory import stability_warnings, staffing_baseline, theory_for
 from sim.model import Model, build, window
+from sim.outcomes.costs import cost_rows
 from sim.plan import kinds_and_strata
-from sim.processes import die_with_parent
-from sim.reduce import reduce_chunk
-from sim.rng import Streams
-from sim.stats import summarise_replications
-from sim.stress import stress_rows
-from sim.summary import DIMENSIONS, HIST_EDGES, Partial, Strata, empty_partial, merge
-from sim.theory import stability_warnings, staffing_baseline, theory_for
+from sim.workforce.stress import stress_rows
 
 PROGRESS_STEPS = 20
 IN_FLIGHT = 2  # replications queued per worker process
@@ -141,8 +150,9 @@ def _tables(
     """KPI, interval, contact and case tables of a finished replication."""
     end = model.env.now
     part = sink.partial
-    staffed = model.workforce.time(sink.win, "staffed")
-    overtime = model.workforce.time(sink.win, "overtime")
+    n_groups = len(model.group_names)
+    staffed = group_time(model.workforce.presence, n_groups, sink.win)
+    overtime = group_time(model.workforce.extra, n_groups, sink.win)
     kpis = replication_kpis(part, sink.win, strata, staffed, overtime)
     stress = None
     if model.stress is not None:
@@ -171,37 +181,6 @@ def _tables(
     return ReplicationResult(
         replication, kpis, intervals, contacts, end, part.hist, part.wait_max, case_table, stress
     )
-
-
-@dataclass
-class Results:
-    """Everything a run produced, as pandas DataFrames in long format.
-
-    Attributes:
-        config: the configuration that ran.
-        kpis: ``scope, metric, mean, ci_low, ci_high, replications, theory``.
-        replications: per-replication KPIs ``replication, scope, metric, value``.
-        intervals: per-replication, per-interval KPIs (one row per scope).
-        waits: wait histogram summed over replications ``scope, low, high, count``.
-        baseline: Erlang staffing baseline per queue.
-        contacts: per-contact records (None when ``keep_records`` is off).
-        levels: queue length and busy agents as exact step functions (idem).
-        cases: one row per issue (with the outcome model and records kept).
-        stress: every agent's stress at each interval end (with the stress model).
-        warnings: what the run warned about before it started (e.g. no steady state).
-    """
-
-    config: Config
-    kpis: pd.DataFrame
-    replications: pd.DataFrame
-    intervals: pd.DataFrame
-    waits: pd.DataFrame
-    baseline: pd.DataFrame
-    contacts: pd.DataFrame | None
-    levels: pd.DataFrame | None
-    cases: pd.DataFrame | None = None
-    stress: pd.DataFrame | None = None
-    warnings: list[str] = field(default_factory=list)
 
 
 class StabilityWarning(UserWarning):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sim.config import AgentGroupConfig, ArrivalConfig, Config, DistributionConfig, QueueConfig
-from sim.rng import Streams
+from sim.core.rng import Streams
 
 
 def queue(rate=1.0, mean=1.0, patience=None, capacity=None, priority=0, kind="exponential", **kw):

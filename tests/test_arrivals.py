@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.arrivals import arrival_times, invert, rate_table
 from sim.config import ArrivalConfig
+from sim.demand.arrivals import arrival_times, invert, rate_table
 
 
 def test_rate_table_repeats_profile_cyclically():

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from sim import ConfigError, load_config, run_experiment
-from sim.errors import SizeError
+from sim.config.errors import SizeError
 from tests.bad_inputs import CASES, CLI_CASES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,7 +66,7 @@ def results_untouched():
 
 def cli(argv: list[str]) -> tuple[int, str, str]:
     import run  # run.py: the Hydra entry point the command line uses
-    from sim.cli import main
+    from sim.cli.main import main
 
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

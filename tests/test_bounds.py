@@ -14,9 +14,9 @@ import pytest
 
 import sim.runner as runner
 from sim import load_config, run_experiment
-from sim.reduce import hist_slots
+from sim.metrics.aggregates import HIST_EDGES, HIST_SLOTS, percentile
+from sim.metrics.reduce import hist_slots
 from sim.runner import StabilityWarning
-from sim.summary import HIST_EDGES, HIST_SLOTS, percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORT = ["replications=2", "horizon=120", "warmup=0", "plots=false", "progress=false"]

@@ -7,10 +7,10 @@ import pytest
 from scipy import stats
 
 from sim import load_config
-from sim.checks import ConfigError
 from sim.config import AgentGroupConfig, CallbackConfig
+from sim.config.errors import ConfigError
+from sim.metrics.theory import theory_for
 from sim.runner import run_replication
-from sim.theory import theory_for
 from tests.conftest import make_config, mmc_config
 from tests.test_trace import assert_table, expect, table, trace_queue
 

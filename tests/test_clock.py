@@ -1,9 +1,9 @@
-"""sim.clock: alarms fire in the order SimPy gives timeouts, once per setting."""
+"""sim.core.clock: alarms fire in the order SimPy gives timeouts, once per setting."""
 
 import pytest
 import simpy
 
-from sim.clock import Alarm, Clock
+from sim.core.clock import Alarm, Clock
 
 
 def test_alarms_and_timeouts_interleave_in_scheduling_order():

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from sim.api import CONFIG_DIR, load_config
-from sim.checks import ConfigError
 from sim.config import AgentGroupConfig, DistKind, DistributionConfig
+from sim.config.compose import CONFIG_DIR
+from sim.config.errors import ConfigError
+from sim.config.load import load_config
 from tests.conftest import make_config, queue
 
 SCENARIOS = sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml"))

@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from sim.config import SurgeConfig
-from sim.demand import day_factors, demand_tables
+from sim.demand.tables import day_factors, demand_tables
 from sim.runner import run_experiment
 from tests.journey_helpers import demand_config
 

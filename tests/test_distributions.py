@@ -6,7 +6,7 @@ import pytest
 from scipy import stats
 
 from sim.config import DistKind, DistributionConfig
-from sim.distributions import Deterministic, Trace, from_config, sampler
+from sim.core.distributions import Deterministic, Trace, from_config, sampler
 
 CASES = [
     DistributionConfig(kind=DistKind.exponential, mean=2.0),

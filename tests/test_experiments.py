@@ -17,9 +17,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.api import CONFIG_DIR
-from sim.publish import KILL_ENV
-from sim.publish import MANIFEST as DONE
+from sim.config.compose import CONFIG_DIR
+from sim.study.folders import KILL_ENV
+from sim.study.folders import MANIFEST as DONE
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["replications=3", "horizon=240", "warmup=0", "params.flexible=0,2,10"]

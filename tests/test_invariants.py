@@ -126,10 +126,10 @@ def test_aggregate_only_mode_gives_the_same_kpis(mixed):
 
 
 def test_small_chunks_give_the_same_kpis(monkeypatch, mixed):
-    import sim.metrics
+    import sim.metrics.records
 
-    monkeypatch.setattr(sim.metrics, "CHUNK", 97)
-    monkeypatch.setattr(sim.metrics.ContactLog.__init__, "__defaults__", (97,))
+    monkeypatch.setattr(sim.metrics.records, "CHUNK", 97)
+    monkeypatch.setattr(sim.metrics.records.ContactLog.__init__, "__defaults__", (97,))
     lean = run_experiment(dataclasses.replace(mixed.config, keep_records=False))
     assert np.allclose(
         mixed.replications["value"], lean.replications["value"], rtol=1e-9, equal_nan=True

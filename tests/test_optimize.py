@@ -9,7 +9,8 @@ import pytest
 
 from sim import analytic
 from sim.config import AgentGroupConfig, ArrivalConfig
-from sim.optimize import (
+from sim.config.workforce import group_size
+from sim.study.optimize import (
     Targets,
     erlang_table,
     interval_rates,
@@ -19,7 +20,6 @@ from sim.optimize import (
     validate,
     with_staffing,
 )
-from sim.workforce import group_size
 from tests.conftest import make_config, queue
 
 TARGETS = Targets(service_level=0.8, threshold=1 / 3, max_abandon=0.05)

@@ -8,9 +8,9 @@ from scipy import stats
 
 from sim import load_config
 from sim.config import DistKind, DistributionConfig, OutcomesConfig, RepeatConfig
+from sim.metrics.stats import paired_difference
+from sim.outcomes.satisfaction import ScoreParams, churn_probability
 from sim.runner import run_experiment
-from sim.satisfaction import ScoreParams, churn_probability
-from sim.stats import paired_difference
 from tests.journey_helpers import demand_config
 
 Z = stats.norm.ppf(1 - 0.001 / 2)

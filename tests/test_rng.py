@@ -3,7 +3,7 @@ import multiprocessing
 import numpy as np
 import pytest
 
-from sim.rng import Streams, stream_key
+from sim.core.rng import Streams, stream_key
 
 
 def _first(seed, rep, name, n=5):

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.publish import KILL_ENV, MANIFEST, STAGING, inspect, read_manifest
+from sim.study.folders import KILL_ENV, MANIFEST, STAGING, inspect, read_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["scenario=mmc", "replications=1", "horizon=60", "warmup=0", "plots=false"]

@@ -9,7 +9,7 @@ import pytest
 
 from sim import analytic
 from sim.config import BreakConfig
-from sim.scheduling import cover, desk_share, presence, requirement, weekly_shifts
+from sim.workforce.scheduling import cover, desk_share, presence, requirement, weekly_shifts
 
 SLOT = 60.0
 

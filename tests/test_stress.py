@@ -10,14 +10,14 @@ import pandas as pd
 import pytest
 
 from sim import load_config, run_experiment
-from sim.checks import ConfigError
 from sim.config import AgentGroupConfig, BreakConfig, Config, ShiftConfig, StressConfig
-from sim.entities import Agent, Contact
+from sim.config.errors import ConfigError
+from sim.core.entities import Agent, Contact
+from sim.core.rng import Streams
 from sim.model import build
 from sim.plan import kinds_and_strata
-from sim.rng import Streams
 from sim.runner import _simulate, _Sink
-from sim.stress import BUSY, IDLE, OFF, StressModel
+from sim.workforce.stress import BUSY, IDLE, OFF, StressModel
 
 DAY = 1440.0
 

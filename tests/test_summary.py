@@ -1,11 +1,11 @@
 import numpy as np
 import pytest
 
-from sim.entities import ABANDONED, BLOCKED, SERVED
-from sim.kpis import replication_kpis
-from sim.metrics import RECORD, to_columns
-from sim.reduce import reduce_chunk
-from sim.summary import HIST_EDGES, Strata, Window, percentile, time_in_intervals
+from sim.core.entities import ABANDONED, BLOCKED, SERVED
+from sim.metrics.aggregates import HIST_EDGES, Strata, Window, percentile, time_in_intervals
+from sim.metrics.kpis import replication_kpis
+from sim.metrics.records import RECORD, to_columns
+from sim.metrics.reduce import reduce_chunk
 
 NAN = float("nan")
 
@@ -96,7 +96,7 @@ def test_kpis_on_hand_made_records():
 
 
 def test_hist_slots_match_a_search_of_the_bin_edges():
-    from sim.reduce import hist_slots
+    from sim.metrics.reduce import hist_slots
 
     rng = np.random.default_rng(4)
     w = np.concatenate(

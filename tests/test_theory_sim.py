@@ -22,9 +22,9 @@ import pytest
 
 from sim.analytic import sbr_ctmc
 from sim.config import AgentGroupConfig, DistKind, QueuePolicy
+from sim.metrics.stats import t_interval
+from sim.metrics.theory import theory_for
 from sim.runner import run_experiment
-from sim.stats import t_interval
-from sim.theory import theory_for
 from tests.conftest import make_config, mmc_config, queue
 
 FAMILY_ALPHA = 0.01

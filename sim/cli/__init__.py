@@ -1,0 +1,1 @@
+"""The command line (``python run.py``): :mod:`sim.cli.main` is the entry point."""

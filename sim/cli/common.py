@@ -1,0 +1,67 @@
+"""What the command line's single runs and sweeps share: jobs, their folders and labels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+DRIVER_ENV = "CCSIM_DRIVER_PID"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One job to run: its composed configuration, folder and overrides."""
+
+    cfg: DictConfig
+    out: Path
+    overrides: tuple[str, ...]
+    num: int = 0
+
+
+def _is_hydra(override: Any) -> bool:
+    key = override.key_or_group.lstrip("/")
+    return key == "hydra" or key.startswith(("hydra.", "hydra/"))
+
+
+def split_overrides(overrides: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
+    """``(hydra, task, sweeps)``: Hydra's own overrides, the task's, and those that sweep."""
+    from sim.config.compose import parse_overrides
+
+    hydra, task, sweeps = [], [], []
+    for text, o in zip(overrides, parse_overrides(overrides), strict=True):
+        (hydra if _is_hydra(o) else task).append(text)
+        if o.is_sweep_override():
+            sweeps.append(text)
+    return hydra, task, sweeps
+
+
+def _given(overrides: Sequence[str], key: str) -> bool:
+    return any(o.lstrip("+~").split("=", 1)[0] == key for o in overrides)
+
+
+def fresh(path: Path) -> Path:
+    """``path``, or ``path-2``, ``path-3``... whichever does not exist yet."""
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.name}-{n}")
+    return candidate
+
+
+def out_dir(cfg: DictConfig, key: str, overrides: Sequence[str]) -> Path:
+    """The folder a run or sweep writes into; the dated default is made unique."""
+    path = Path(str(OmegaConf.select(cfg, key))).expanduser()
+    return path if _given(overrides, key) else fresh(path)
+
+
+def job_info(cfg: DictConfig, overrides: Sequence[str], num: int) -> dict[str, Any]:
+    """What a report needs to know of a job (stored in its manifest)."""
+    shown = [o for o in overrides if not o.startswith(("experiment=", "hydra"))]
+    study = cfg.study
+    x = OmegaConf.select(cfg, study.x) if study.x else None
+    label = study.label or ", ".join(shown) or cfg.name
+    return {"label": str(label), "x": x, "overrides": list(shown), "num": num}

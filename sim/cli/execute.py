@@ -1,0 +1,82 @@
+"""Running one job into its folder: a single run, or one job of a Hydra sweep."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from sim.cli.common import DRIVER_ENV, Job, job_info, out_dir
+
+
+def _task_part(cfg: DictConfig) -> DictConfig:
+    if "hydra" not in cfg:
+        return cfg
+    return OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"])
+
+
+def save_provenance(folder: Path, cfg: DictConfig, overrides: Sequence[str]) -> None:
+    """Hydra-style provenance: the composed configuration and the overrides, in ``.hydra/``."""
+    hydra_dir = folder / ".hydra"
+    hydra_dir.mkdir()
+    OmegaConf.save(_task_part(cfg), hydra_dir / "config.yaml")
+    OmegaConf.save(OmegaConf.create(list(overrides)), hydra_dir / "overrides.yaml")
+
+
+def execute(job: Job, show: bool) -> Any:
+    """Run one job into its folder and publish it; None if it had already run."""
+    from sim.config.load import to_config
+    from sim.report.io import OUTPUT_NAMES, write_files
+    from sim.runner import run_experiment
+    from sim.study.folders import Claim
+    from sim.study.jobs import config_digest
+
+    config = to_config(job.cfg)
+    claim = Claim(job.out, config_digest(config), config.overwrite, True, OUTPUT_NAMES)
+    with claim:
+        if claim.finished:
+            print(f"already done (same configuration): {job.out}")
+            return None
+        results = run_experiment(config, progress=config.progress and show)
+        write_files(results, claim.staging)
+        save_provenance(claim.staging, job.cfg, job.overrides)
+        claim.publish(job_info(job.cfg, job.overrides, job.num))
+    return results
+
+
+def run_single(args: Any) -> int:
+    """Compose, check and run one scenario; print its report."""
+    from sim.config.compose import compose_config
+    from sim.report.text import text
+
+    cfg = compose_config(args.overrides, args.config_dir, hydra_node=True)
+    out = out_dir(cfg, "hydra.run.dir", args.overrides)
+    task = [o for o in args.overrides if not o.startswith("hydra")]
+    results = execute(Job(cfg, out, tuple(task)), show=True)
+    if results is not None:
+        print(text(results))
+        print(f"results: {out}")
+    return 0
+
+
+def in_worker() -> bool:
+    """Whether this process is a worker of a sweep started by :func:`main`."""
+    driver = os.environ.get(DRIVER_ENV)
+    return driver is not None and int(driver) != os.getpid()
+
+
+def hydra_job(cfg: DictConfig) -> None:
+    """The task of one job of a Hydra sweep (run.py's ``@hydra.main`` calls it)."""
+    from hydra.core.hydra_config import HydraConfig
+
+    from sim.core.processes import die_with_parent
+
+    hc = HydraConfig.get()
+    if in_worker():
+        die_with_parent(os.getppid())
+    job = Job(cfg, Path(hc.runtime.output_dir), tuple(hc.overrides.task), int(hc.job.num))
+    if execute(job, show=False) is not None:
+        print(f"done: {job.out}")

@@ -1,0 +1,137 @@
+"""Validation rules for :class:`sim.config.schema.Config`.
+
+Each rule raises :class:`~sim.config.errors.ConfigError` (a ``ValueError``)
+whose message names the key path, the rule and the offending value. Checks
+run once, when a ``Config`` is built (``__post_init__``) and again when a run
+starts, because dataclasses stay mutable. The shared building blocks are in
+:mod:`sim.config.checks.common`; each domain's rules in a sibling module.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.config.checks.common import (
+    LONGEST,
+    _finite,
+    check_arrival,
+    check_distribution,
+    check_hours,
+    check_names,
+    check_non_negative,
+    check_positive,
+    check_probability,
+    check_safe_name,
+    require,
+    require_name,
+)
+
+if TYPE_CHECKING:
+    from sim.config.schema import AgentGroupConfig, Config, QueueConfig
+
+
+def check_queue(q: QueueConfig, path: str, horizon: float) -> None:
+    """Check one queue."""
+    if q.arrival is not None:
+        check_arrival(q.arrival, f"{path}.arrival", horizon)
+        require(
+            q.service is not None,
+            f"{path}.service",
+            "must be set when the queue has its own arrival",
+            None,
+        )
+    if q.service is not None:
+        check_distribution(q.service, f"{path}.service")
+    if q.patience is not None:
+        check_distribution(q.patience, f"{path}.patience", allow_infinite=True)
+    if q.capacity is not None:
+        require(q.capacity >= 1, f"{path}.capacity", "must be >= 1 or null", q.capacity)
+    check_non_negative(q.sl_threshold, f"{path}.sl_threshold")
+    check_probability(q.sl_target, f"{path}.sl_target")
+    if q.callback.enabled:
+        check_non_negative(q.callback.offer_after, f"{path}.callback.offer_after")
+        check_probability(q.callback.accept, f"{path}.callback.accept")
+        check_non_negative(q.callback.dial, f"{path}.callback.dial")
+
+
+def check_group(g: AgentGroupConfig, path: str, queues: dict[str, QueueConfig]) -> None:
+    """Check one agent group and that its skills name existing queues."""
+    require(g.count >= 0, f"{path}.count", "must be >= 0", g.count)
+    for i, s in enumerate(g.skills):
+        require_name(s, queues, f"{path}.skills[{i}]", "a queue")
+    check_hours(g.hours, f"{path}.hours")
+
+
+def check_run(c: Config) -> None:
+    """Check names, run length, replications and output settings."""
+    check_safe_name(c.name, "name")
+    if c.study.name:
+        check_safe_name(c.study.name, "study.name")
+    check_positive(c.horizon, "horizon")
+    require(
+        _finite(c.warmup) and 0 <= c.warmup < c.horizon,
+        "warmup",
+        f"must be in [0, horizon={c.horizon})",
+        c.warmup,
+    )
+    check_positive(c.interval, "interval")
+    require(c.replications >= 1, "replications", "must be >= 1", c.replications)
+    require(c.workers >= 1, "workers", "must be >= 1", c.workers)
+    require(c.seed >= 0, "seed", "must be >= 0", c.seed)
+    if c.drain_limit is not None:
+        check_non_negative(c.drain_limit, "drain_limit")
+
+
+def check_shortcut_values(c: Config) -> None:
+    """Check the textbook shortcuts by their own names (they feed other keys)."""
+    if c.arrival_rate is not None:
+        check_non_negative(c.arrival_rate, "arrival_rate")
+    if c.mean_service is not None:
+        check_positive(c.mean_service, "mean_service")
+        require(
+            c.mean_service <= LONGEST,
+            "mean_service",
+            f"must be at most {LONGEST:g}",
+            c.mean_service,
+        )
+    if c.servers is not None:
+        require(c.servers >= 1, "servers", "must be >= 1", c.servers)
+    if c.mean_patience is not None:
+        check_positive(c.mean_patience, "mean_patience")
+    if c.capacity is not None:
+        require(c.capacity >= 1, "capacity", "must be >= 1 or null", c.capacity)
+
+
+def check_config(c: Config) -> None:
+    """Check a whole configuration; raise ConfigError on the first broken rule.
+
+    Types first (a configuration changed in Python may hold anything), then
+    the rules of each part, then the size of the run (:mod:`sim.config.size`).
+    """
+    from sim.config.checks.journey import check_journey
+    from sim.config.checks.outcomes import check_outcomes
+    from sim.config.checks.stress import check_stress
+    from sim.config.checks.workforce import check_workforce
+    from sim.config.size import check_size
+    from sim.config.typecheck import check_dataclass
+    from sim.config.workforce import group_size
+
+    check_dataclass(c)
+    check_run(c)
+    check_shortcut_values(c)
+    require(len(c.queues) > 0, "queues", "must define at least one queue", {})
+    require(len(c.agents) > 0, "agents", "must define at least one agent group", {})
+    check_names(list(c.queues), "queues")
+    check_names(list(c.agents), "agents")
+    for name, q in c.queues.items():
+        check_queue(q, f"queues.{name}", c.horizon)
+    for name, g in c.agents.items():
+        check_group(g, f"agents.{name}", c.queues)
+    served = {q for g in c.agents.values() if group_size(g) > 0 for q in (g.skills or c.queues)}
+    for name in c.queues:
+        require(name in served, f"queues.{name}", "must be served by a group with agents", name)
+    check_journey(c)
+    check_workforce(c)
+    check_outcomes(c)
+    check_stress(c)
+    check_size(c)

@@ -1,0 +1,105 @@
+"""Validation rules for the outcome and economics model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sim.config.checks.common import (
+    check_distribution,
+    check_mix,
+    check_non_negative,
+    check_positive,
+    check_probability,
+    require,
+)
+from sim.config.outcomes import CostConfig, RepeatConfig, SatisfactionConfig
+from sim.config.schema import Config
+
+RETURN_KEYS = ("unresolved", "abandoned", "blocked", "gave_up")
+WEIGHT_KEYS = ("service", "expectation", "mood")
+PENALTY_KEYS = ("wait", "unresolved", "transfer", "extra_contact", "frustration")
+
+
+def _keys(keys: Iterable[str], allowed: list[str], path: str) -> None:
+    for k in keys:
+        require(k in allowed, f"{path}.{k}", f"must be one of {sorted(allowed)}", k)
+
+
+def check_repeat(r: RepeatConfig, c: Config) -> None:
+    """Returns of unresolved customers."""
+    _keys(r.p_return, list(RETURN_KEYS), "outcomes.repeat.p_return")
+    for k, p in r.p_return.items():
+        check_probability(p, f"outcomes.repeat.p_return.{k}")
+    check_distribution(r.delay, "outcomes.repeat.delay")
+    _keys(r.channel_mix, ["same", *c.channels], "outcomes.repeat.channel_mix")
+    check_mix(list(r.channel_mix.values()), "outcomes.repeat.channel_mix")
+    require(r.max_contacts >= 1, "outcomes.repeat.max_contacts", "must be >= 1", r.max_contacts)
+
+
+def check_satisfaction(s: SatisfactionConfig, c: Config) -> None:
+    """Weights, expectations, mood, expected waits and penalties."""
+    p = "outcomes.satisfaction"
+    require(
+        set(s.weights) == set(WEIGHT_KEYS),
+        f"{p}.weights",
+        f"must give exactly {list(WEIGHT_KEYS)}",
+        sorted(s.weights),
+    )
+    check_mix(list(s.weights.values()), f"{p}.weights")
+    _keys(s.expectation, [*c.demand.segments, "default"], f"{p}.expectation")
+    for k, v in s.expectation.items():
+        require(0 <= v <= 10, f"{p}.expectation.{k}", "must be in [0, 10]", v)
+    require(len(s.mood) == 2, f"{p}.mood", "must be [mean, standard deviation]", s.mood)
+    require(0 <= s.mood[0] <= 10, f"{p}.mood[0]", "must be in [0, 10]", s.mood[0])
+    check_non_negative(s.mood[1], f"{p}.mood[1]")
+    _keys(s.expected_wait, list(c.channels), f"{p}.expected_wait")
+    for k, v in s.expected_wait.items():
+        check_positive(v, f"{p}.expected_wait.{k}")
+    require(
+        set(s.penalty) == set(PENALTY_KEYS),
+        f"{p}.penalty",
+        f"must give exactly {list(PENALTY_KEYS)}",
+        sorted(s.penalty),
+    )
+    for k, v in s.penalty.items():
+        check_non_negative(v, f"{p}.penalty.{k}")
+    check_probability(s.survey_share, f"{p}.survey_share")
+
+
+def check_costs(k: CostConfig, c: Config) -> None:
+    """Unit costs are non-negative; bonus/malus is a sane share."""
+    p = "outcomes.costs"
+    for name in ("inhouse_hour", "ivr_minute", "telephony_minute", "governance_rate", "hiring"):
+        check_non_negative(getattr(k, name), f"{p}.{name}")
+    check_probability(k.governance_share, f"{p}.governance_share")
+    _keys(k.self_service, [*c.channels, "default"], f"{p}.self_service")
+    for name, v in k.self_service.items():
+        check_non_negative(v, f"{p}.self_service.{name}")
+    check_probability(k.bonus_malus.target, f"{p}.bonus_malus.target")
+    check_non_negative(k.bonus_malus.per_point, f"{p}.bonus_malus.per_point")
+    check_probability(k.bonus_malus.cap, f"{p}.bonus_malus.cap")
+
+
+def check_outcomes(c: Config) -> None:
+    """Check the outcome model (only when enabled)."""
+    o = c.outcomes
+    if not o.enabled:
+        return
+    _keys(o.resolution, [*c.demand.reasons, "default"], "outcomes.resolution")
+    for k, v in o.resolution.items():
+        check_probability(v, f"outcomes.resolution.{k}")
+    require(
+        "default" in o.resolution or set(c.demand.reasons) <= set(o.resolution),
+        "outcomes.resolution",
+        "must cover every reason or give a default",
+        sorted(o.resolution),
+    )
+    check_probability(o.transfer_factor, "outcomes.transfer_factor")
+    check_non_negative(o.fcr_window, "outcomes.fcr_window")
+    check_repeat(o.repeat, c)
+    check_satisfaction(o.satisfaction, c)
+    ch = o.churn
+    check_probability(ch.annual_base, "outcomes.churn.annual_base")
+    check_probability(ch.reference, "outcomes.churn.reference")
+    check_non_negative(ch.arpu_month, "outcomes.churn.arpu_month")
+    check_costs(o.costs, c)

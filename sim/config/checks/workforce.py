@@ -1,0 +1,91 @@
+"""Validation rules for agent groups, shifts, vendors and routing policies."""
+
+from __future__ import annotations
+
+from sim.config.checks.common import (
+    check_hours,
+    check_non_negative,
+    check_positive,
+    check_probability,
+    require,
+    require_name,
+)
+from sim.config.schema import Config
+from sim.config.workforce import AgentGroupConfig, ShiftConfig, VendorConfig
+
+
+def check_shift(s: ShiftConfig, path: str) -> None:
+    """A shift: a daily window, weekdays, breaks inside it and not overlapping."""
+    check_hours([s.start, s.end], f"{path}.(start, end)")
+    require(s.count >= 0, f"{path}.count", "must be >= 0", s.count)
+    for i, d in enumerate(s.days):
+        require(0 <= d <= 6, f"{path}.days[{i}]", "must be a weekday 0..6 (0 = Monday)", d)
+    length, last_end = s.end - s.start, 0.0
+    for i, b in enumerate(sorted(s.breaks, key=lambda b: b.after)):
+        p = f"{path}.breaks[{i}]"
+        check_positive(b.length, f"{p}.length")
+        require(
+            b.after >= last_end,
+            f"{p}.after",
+            f"must not overlap the previous break (ends at {last_end:g})",
+            b.after,
+        )
+        require(
+            b.after + b.length <= length,
+            f"{p}.after",
+            f"must end inside the shift ({length:g} min)",
+            b.after,
+        )
+        last_end = b.after + b.length
+
+
+def check_agent_group(g: AgentGroupConfig, path: str, c: Config) -> None:
+    """Skills, proficiency, schedule, vendor and concurrency of a group."""
+    skills = g.skills or list(c.queues)
+    for q, p in g.proficiency.items():
+        require(
+            q in skills,
+            f"{path}.proficiency.{q}",
+            f"must name one of the group's skills ({skills})",
+            q,
+        )
+        check_positive(p.speed, f"{path}.proficiency.{q}.speed")
+        check_positive(p.resolution, f"{path}.proficiency.{q}.resolution")
+    require(not (g.hours and g.shifts), f"{path}.shifts", "cannot be combined with hours", g.hours)
+    for i, s in enumerate(g.shifts):
+        check_shift(s, f"{path}.shifts[{i}]")
+    if g.vendor:
+        require_name(g.vendor, c.vendors, f"{path}.vendor", "a vendor")
+    require(g.concurrency >= 1, f"{path}.concurrency", "must be >= 1", g.concurrency)
+    check_non_negative(g.concurrency_slowdown, f"{path}.concurrency_slowdown")
+    check_probability(g.absenteeism, f"{path}.absenteeism")
+    require(0 <= g.shrinkage < 1, f"{path}.shrinkage", "must be in [0, 1)", g.shrinkage)
+
+
+def check_vendor(v: VendorConfig, path: str, c: Config) -> None:
+    """Price and quality factors of a vendor."""
+    check_non_negative(v.price, f"{path}.price")
+    check_positive(v.handle_factor, f"{path}.handle_factor")
+    check_positive(v.resolution_factor, f"{path}.resolution_factor")
+    for i, a in enumerate(v.areas):
+        require(a in c.demand.reasons, f"{path}.areas[{i}]", "must name a reason", a)
+
+
+def check_routing(c: Config) -> None:
+    """Overflow rules name real queues and groups."""
+    for i, o in enumerate(c.routing.overflow):
+        p = f"routing.overflow[{i}]"
+        require_name(o.queue, c.queues, f"{p}.queue", "a queue")
+        check_non_negative(o.after, f"{p}.after")
+        require(len(o.groups) > 0, f"{p}.groups", "must list at least one group", o.groups)
+        for j, g in enumerate(o.groups):
+            require_name(g, c.agents, f"{p}.groups[{j}]", "an agent group")
+
+
+def check_workforce(c: Config) -> None:
+    """Check groups, vendors and routing."""
+    for name, g in c.agents.items():
+        check_agent_group(g, f"agents.{name}", c)
+    for name, v in c.vendors.items():
+        check_vendor(v, f"vendors.{name}", c)
+    check_routing(c)

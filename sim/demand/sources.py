@@ -1,0 +1,111 @@
+"""Contacts of the demand model: each one's channel, handle time, patience and path.
+
+Each contact draws its channel from the (segment, reason) channel mix, and
+its handle time, patience and journey choices at arrival, each from its own
+named stream, so that the k-th contact is the same in every scenario that
+shares those streams (common random numbers).
+
+Not modelled: customer-level memory across issues (repeat contacts and churn
+come with the outcome model), correlation between channels beyond the
+common day factor.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.core.distributions import BLOCK, Distribution, sampler
+from sim.core.entities import Case, Contact
+
+# uniforms per contact: tries, success, branch, switch channel, misroute, wrong queue
+# (sim.journey), resolution, return, repeat channel (sim.outcomes)
+PATH_WIDTH = 9
+
+
+def uniform_rows(rng: np.random.Generator, width: int = PATH_WIDTH) -> Iterator[list[float]]:
+    """Endless rows of ``width`` uniforms, drawn in blocks."""
+    blocks = map(lambda _: rng.random((BLOCK, width)).tolist(), itertools.repeat(None))
+    return itertools.chain.from_iterable(blocks)
+
+
+@dataclass
+class ChannelDraws:
+    """Per-channel samplers: handle time, patience, journey choices."""
+
+    handle: Iterator[float]
+    patience: Iterator[float]
+    path: Iterator[list[float]]
+
+
+def channel_draws(handle: Distribution, patience: Distribution, rngs: tuple) -> ChannelDraws:
+    """Samplers of one channel from its three named streams."""
+    return ChannelDraws(sampler(handle, rngs[0]), sampler(patience, rngs[1]), uniform_rows(rngs[2]))
+
+
+class DemandSource:
+    """Makes the contacts of one (segment, reason): channel, handle, patience, path.
+
+    A demand contact holds its *patience* in ``deadline`` until it joins a
+    queue (the front door turns it into an instant then), because time in
+    the IVR or self-service does not use up patience. With ``cases`` on, a
+    contact that starts a new issue gets a :class:`sim.outcomes.Case`.
+    """
+
+    def __init__(
+        self,
+        ids: Iterator[int],
+        kinds: list[int],
+        mix: np.ndarray,
+        choice: Iterator[float],
+        draws: list[ChannelDraws],
+        handle_factor: float,
+        segment_reason: tuple[int, int] = (0, 0),
+        cases: bool = False,
+        alive: tuple[Callable[[float], float], Iterator[float]] | None = None,
+    ) -> None:
+        self._ids = ids
+        self._kinds = kinds
+        self._cum = np.cumsum(mix).tolist()
+        self._choice = choice
+        self._draws = draws
+        self._factor = handle_factor
+        self._segment, self._reason = segment_reason
+        self.cases = cases
+        self._alive = alive  # (share of the base still customers at t, uniforms)
+
+    def pick(self, u: float) -> int:
+        """Channel position for a uniform draw."""
+        for i, c in enumerate(self._cum):
+            if u < c:
+                return i
+        return len(self._cum) - 1
+
+    def make(self, now: float, position: int | None = None) -> Contact | None:
+        """A new contact arriving now (channel drawn, or given by ``position``).
+
+        A new issue from a customer who has left the base (churn) does not
+        arrive: the arrival is kept with the share of the base still there
+        (thinning), so demand falls as the base shrinks.
+        """
+        if position is None and self._alive is not None:
+            share, uniforms = self._alive
+            if next(uniforms) >= share(now):
+                return None
+        i = self.pick(next(self._choice)) if position is None else position
+        draws = self._draws[i]
+        c = Contact(
+            next(self._ids),
+            self._kinds[i],
+            -1,
+            now,
+            next(draws.handle) * self._factor,
+            next(draws.patience),
+        )
+        c.path = next(draws.path)
+        if position is None and self.cases:  # a new issue: its case follows all its contacts
+            c.case = Case(c.id, self._segment, self._reason, i, now)
+        return c

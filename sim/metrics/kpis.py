@@ -1,0 +1,234 @@
+"""KPI definitions and the per-replication KPI tables.
+
+Scopes: ``all``; ``queue:<name>``, ``channel:<name>``, ``segment:<name>``,
+``reason:<name>``; ``group:<name>`` for agent groups.
+
+Definitions (``queued`` = legs that entered a queue; a transferred contact
+has one leg per queue it visited):
+
+- ``offered``: contacts arriving in the window; ``arrival_rate`` per minute.
+- ``p_block`` = blocked / offered (IVR ports or queue capacity).
+- ``p_self_served`` = resolved by IVR or self-service / offered
+  (deflection or containment); ``p_switch``, ``p_give_up`` likewise.
+- ``escalated``: contacts that failed self-service and reached an agent queue.
+- ``p_abandon`` = abandoned / queued; ``p_wait`` = legs that had to wait /
+  live legs; ``service_level`` = answered within the threshold / live legs,
+  where live legs are the queued ones minus accepted callbacks.
+- ``mean_wait``: over live queued legs whose wait is known (an abandoned leg
+  waited until it left); ``asa``: mean wait of answered live legs;
+  ``wait_p50/p90/p95`` from a histogram with bins 1.2 % wide.
+- ``aht``: mean handle time of served legs.
+- ``contacts_per_issue`` and ``frustration``: means over issues that ended.
+- ``unresolved``: contacts that ended without service (gave up, abandoned,
+  blocked) or were still waiting at the end. With repeat contacts one customer
+  can count several times; the outcome model's ``issues_unresolved`` (issues
+  not resolved, open ones included) counts customers.
+- ``p_callback_offer`` and ``p_callback``: callbacks offered and accepted /
+  queued; ``callback_wait``: mean time from queue entry to the call back
+  (:mod:`sim.routing.callback`). Callbacks stay in ``queued`` and ``mean_queue``
+  (they hold a place in line) but not in the live wait KPIs above.
+- ``mean_queue``: time-average number waiting; ``occupancy`` = busy agent
+  time / worked agent time (scheduled plus ``overtime``, the time agents
+  spend finishing a contact after their hours); ``backlog`` (intervals): waiting at the end of
+  the interval, ``backlog_age``: their mean time waited so far.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from sim.metrics.aggregates import PERCENTILES, F, Partial, Strata, Window, percentile
+
+COUNTS = (
+    "offered",
+    "queued",
+    "served",
+    "abandoned",
+    "blocked",
+    "open",
+    "self_served",
+    "switched",
+    "gave_up",
+    "transferred",
+    "escalated",
+    "overflowed",
+    "tried_self_service",
+    "callback_offered",
+    "callbacks",
+)
+
+
+def ratio(a: ArrayLike, b: ArrayLike) -> np.ndarray:
+    """A / b, NaN where b is 0."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    return np.divide(a, b, out=np.full(np.broadcast(a, b).shape, np.nan), where=b > 0)
+
+
+def contact_metrics(c: np.ndarray, length: ArrayLike) -> dict[str, np.ndarray]:
+    """KPIs from FIELDS sums ``c`` (last axis) over a period of ``length`` minutes."""
+    get = {name: c[..., i] for name, i in F.items()}
+    out = {name: get[name] for name in COUNTS}
+    live = get["queued"] - get["callbacks"]  # queued legs whose caller stayed on the line
+    return out | {
+        "handle_minutes": get["handle_sum"],
+        "front_minutes": get["front_minutes"],
+        "line_minutes": get["line_minutes"],
+        "p_resolved": ratio(get["resolved"], get["served"]),
+        "unresolved": get["gave_up"] + get["abandoned"] + get["blocked"] + get["open"],
+        "arrival_rate": ratio(get["offered"], length),
+        "p_block": ratio(get["blocked"], get["offered"]),
+        "p_self_served": ratio(get["self_served"], get["offered"]),
+        "p_switch": ratio(get["switched"], get["offered"]),
+        "p_give_up": ratio(get["gave_up"], get["offered"]),
+        "p_abandon": ratio(get["abandoned"], get["queued"]),
+        "p_wait": ratio(get["waited"], live),
+        "service_level": ratio(get["answered_in_sl"], live),
+        "mean_wait": ratio(get["wait_sum"], get["wait_known"]),
+        "asa": ratio(get["answer_wait_sum"], get["answered"]),
+        "aht": ratio(get["handle_sum"], get["served"]),
+        "contacts_per_issue": ratio(get["attempts_sum"], get["issues_closed"]),
+        "frustration": ratio(get["frustration_sum"], get["issues_closed"]),
+        "p_callback_offer": ratio(get["callback_offered"], get["queued"]),
+        "p_callback": ratio(get["callbacks"], get["queued"]),
+        "callback_wait": ratio(get["callback_wait_sum"], get["callback_answered"]),
+    }
+
+
+def agent_metrics(
+    busy: ArrayLike, staffed: ArrayLike, overtime: ArrayLike, length: ArrayLike
+) -> dict:
+    """Agent KPIs: busy and scheduled agents on average, occupancy, overtime.
+
+    Occupancy is busy time over worked time (scheduled plus overtime).
+    """
+    worked = np.asarray(staffed) + np.asarray(overtime)
+    return {
+        "mean_busy": ratio(busy, length),
+        "mean_staffed": ratio(staffed, length),
+        "occupancy": ratio(busy, worked),
+        "overtime": ratio(overtime, length),
+    }
+
+
+def _rows(scope: str, metrics: dict) -> list[tuple[str, str, float]]:
+    return [(scope, k, float(v)) for k, v in metrics.items()]
+
+
+def _percentiles(hist: np.ndarray, longest: float) -> dict[str, float]:
+    return {f"wait_p{p}": percentile(hist, p, longest) for p in PERCENTILES}
+
+
+def scope_name(dim: str, name: str) -> str:
+    """Scope label of a stratum."""
+    return "all" if dim == "all" else f"{dim}:{name}"
+
+
+GROUP_CONTACT_METRICS = (
+    "served",
+    "service_level",
+    "asa",
+    "aht",
+    "transferred",
+    "overflowed",
+    "handle_minutes",
+    "p_resolved",
+)
+
+
+def _agent_rows(
+    part: Partial, win: Window, strata: Strata, staffed: np.ndarray, overtime: np.ndarray
+) -> list:
+    """Group and vendor scopes: the work they took, then busy, staffed and occupancy."""
+    rows = []
+    for dim in ("group", "vendor"):
+        members = _members(strata, dim)
+        for k, name in enumerate(strata.names[dim]):
+            m = contact_metrics(part.counts[dim][k, -1], win.length)
+            m = {key: m[key] for key in GROUP_CONTACT_METRICS}
+            gs = members[k]
+            m |= agent_metrics(
+                part.busy_time[gs, -1].sum(),
+                staffed[gs, -1].sum(),
+                overtime[gs, -1].sum(),
+                win.length,
+            )
+            rows += _rows(scope_name(dim, name), m)
+    return rows
+
+
+def _members(strata: Strata, dim: str) -> list[list[int]]:
+    """Agent groups in each stratum of ``group`` or ``vendor``."""
+    if dim == "group":
+        return [[g] for g in range(len(strata.names["group"]))]
+    return [
+        list(np.flatnonzero(strata.vendor_of_group == v))
+        for v in range(len(strata.names["vendor"]))
+    ]
+
+
+def replication_kpis(
+    part: Partial, win: Window, strata: Strata, staffed: np.ndarray, overtime: np.ndarray
+) -> pd.DataFrame:
+    """Window KPIs of one replication, long format ``(scope, metric, value)``.
+
+    ``staffed`` and ``overtime`` are agent-minutes per group (per interval,
+    window in the last slot); occupancy is busy time over their sum.
+    """
+    rows: list[tuple[str, str, float]] = []
+    for dim in ("all", "queue", "channel", "segment", "reason"):
+        for k, name in enumerate(strata.names[dim]):
+            m = contact_metrics(part.counts[dim][k, -1], win.length) | _percentiles(
+                part.hist[dim][k], part.wait_max[dim][k]
+            )
+            if dim == "queue":
+                m["mean_queue"] = part.queue_time[k, -1] / win.length
+            if dim == "all":
+                m["mean_queue"] = part.queue_time[:, -1].sum() / win.length
+                m |= agent_metrics(
+                    part.busy_time[:, -1].sum(),
+                    staffed[:, -1].sum(),
+                    overtime[:, -1].sum(),
+                    win.length,
+                )
+            rows += _rows(scope_name(dim, name), m)
+    rows += _agent_rows(part, win, strata, staffed, overtime)
+    return pd.DataFrame(rows, columns=["scope", "metric", "value"])
+
+
+def _backlog(b: np.ndarray, edges: np.ndarray) -> dict[str, np.ndarray]:
+    waiting = np.cumsum(b[:, 0])
+    entered = np.cumsum(b[:, 1])
+    return {"backlog": waiting, "backlog_age": edges[1:] - ratio(entered, waiting)}
+
+
+def interval_table(part: Partial, win: Window, strata: Strata, worked: np.ndarray) -> pd.DataFrame:
+    """Per-interval KPIs (arrival-based counts, time-averaged levels), one row per scope."""
+    n, edges = win.n_intervals, win.edges
+    lengths = np.diff(edges)
+    frames = []
+    for dim in ("all", "queue", "channel"):
+        for k, name in enumerate(strata.names[dim]):
+            m = contact_metrics(part.counts[dim][k, :n], lengths) | _backlog(
+                part.backlog[dim][k], edges
+            )
+            if dim == "queue":
+                m["mean_queue"] = part.queue_time[k, :n] / lengths
+            if dim == "all":
+                busy = part.busy_time[:, :n].sum(0)
+                m |= {
+                    "mean_queue": part.queue_time[:, :n].sum(0) / lengths,
+                    "mean_busy": busy / lengths,
+                    "occupancy": ratio(busy, worked[:, :n].sum(0)),
+                }
+            frames.append(_frame(scope_name(dim, name), win, m))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _frame(scope: str, win: Window, metrics: dict) -> pd.DataFrame:
+    edges = win.edges
+    columns = {"scope": scope, "t_start": edges[:-1], "t_end": edges[1:]}
+    columns["in_window"] = edges[:-1] >= win.warmup
+    columns |= {k: np.asarray(v, dtype=float) for k, v in metrics.items()}
+    return pd.DataFrame(columns)  # one constructor: adding columns one by one is slow

@@ -1,0 +1,50 @@
+"""Hydra callback: write an experiment's HTML report when its sweep ends.
+
+Registered by ``configs/experiment/_common.yaml``. The report can also be
+rebuilt at any time (e.g. after an interrupted sweep) with
+``python -m sim.report.callbacks results/experiments/<name>``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig, OmegaConf
+
+from sim.config.study import StudyConfig
+from sim.report.html import write_report
+
+
+def study_of(cfg: DictConfig) -> StudyConfig:
+    """The study block of a composed configuration."""
+    block = OmegaConf.to_container(cfg.study, resolve=False)
+    block.pop("label", None)  # per job; read from each job's marker
+    return StudyConfig(**block)
+
+
+class StudyReport(Callback):
+    """Writes ``report.html`` into the sweep folder once every job has run."""
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        """Build the report from the finished jobs of the sweep."""
+        path = write_report(Path(config.hydra.sweep.dir), study_of(config))
+        print(f"report: {path}")
+
+
+def main(argv: list[str]) -> None:
+    """Rebuild the report of a sweep folder from the study block saved with its jobs."""
+    sweep = Path(argv[0])
+    job = next(
+        (p for p in sorted(sweep.iterdir()) if (p / ".hydra" / "config.yaml").is_file()), None
+    )
+    if job is None:
+        raise SystemExit(f"no job folder with .hydra/config.yaml in {sweep}")
+    cfg = OmegaConf.load(job / ".hydra" / "config.yaml")
+    print(write_report(sweep, study_of(cfg)))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

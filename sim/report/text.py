@@ -1,0 +1,205 @@
+"""Terminal report: the KPI table with confidence intervals and theory."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from sim.metrics.results import Results
+
+SHOWN = (
+    "offered",
+    "served",
+    "p_self_served",
+    "p_switch",
+    "p_abandon",
+    "p_block",
+    "p_wait",
+    "service_level",
+    "asa",
+    "mean_wait",
+    "wait_p90",
+    "p_callback_offer",
+    "p_callback",
+    "callback_wait",
+    "aht",
+    "mean_queue",
+    "occupancy",
+)
+CALLBACK_KPIS = {"p_callback_offer", "p_callback", "callback_wait"}  # shown when offered
+PERCENT = {
+    "p_callback_offer",
+    "p_callback",
+    "p_abandon",
+    "p_block",
+    "p_wait",
+    "service_level",
+    "occupancy",
+    "p_self_served",
+    "p_switch",
+    "fcr",
+    "fcr_measured",
+    "resolution_rate",
+    "repeat_rate",
+    "churn_rate",
+    "p_resolved",
+    "high_stress_share",
+    "attrition_annual",
+}
+STRESS = (
+    ("all", "stress_mean"),
+    ("all", "stress_p90"),
+    ("all", "high_stress_share"),
+    ("all", "absent_days"),
+    ("all", "leavers"),
+    ("all", "hires"),
+    ("all", "attrition_annual"),
+)
+STRESS_BY_GROUP = ("stress_mean", "stress_p90", "high_stress_share")
+OUTCOMES = (
+    ("all", "issues"),
+    ("all", "fcr"),
+    ("all", "fcr_measured"),
+    ("all", "resolution_rate"),
+    ("all", "issue_contacts"),
+    ("all", "repeat_rate"),
+    ("all", "satisfaction"),
+    ("all", "survey_satisfaction"),
+    ("all", "churn_rate"),
+    ("churn", "customers_lost"),
+    ("churn", "revenue_lost_month"),
+    ("cost", "total"),
+    ("cost", "labour"),
+    ("cost", "governance"),
+    ("cost", "self_service"),
+    ("cost", "ivr"),
+    ("cost", "telephony"),
+    ("cost", "per_contact"),
+    ("cost", "per_resolved_issue"),
+    ("cost", "per_managed_customer_month"),
+)
+MONEY = {"total", "labour", "governance", "self_service", "ivr", "telephony", "revenue_lost_month"}
+UNIT_MONEY = {"per_contact", "per_resolved_issue", "per_managed_customer_month"}
+SECONDS = {"asa", "mean_wait", "wait_p90"}
+MINUTES = {"aht", "callback_wait"}
+
+
+def _fmt(metric: str, value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if metric in PERCENT:
+        return f"{100 * value:.2f} %"
+    if metric in SECONDS:
+        return f"{60 * value:.1f} s" if abs(value) < 1e5 else f"{60 * value:.3g} s"
+    if metric in ("offered", "served", "overflowed", "unresolved", "issues", "customers_lost"):
+        return f"{value:,.0f}"
+    if metric in ("absent_days", "leavers", "hires"):
+        return f"{value:,.1f}"
+    if metric in MONEY:
+        return f"EUR {value:,.0f}"
+    if metric in UNIT_MONEY:
+        return f"EUR {value:.3f}"
+    if metric in MINUTES:
+        return f"{value:.2f} min"
+    return f"{value:.3f}"
+
+
+def interval_text(kpis: pd.DataFrame, scope: str, metric: str, scale: float, fmt: str) -> str:
+    """``mean [low, high]`` of one KPI of a table indexed by (scope, metric), scaled."""
+    r = kpis.loc[(scope, metric)]
+    mean, low, high = (fmt.format(scale * v) for v in (r["mean"], r.ci_low, r.ci_high))
+    return f"{mean} [{low}, {high}]"
+
+
+def kpi_table(
+    kpis: pd.DataFrame,
+    scopes: list[str] | None = None,
+    pairs: Sequence[tuple[str, str]] | None = None,
+) -> pd.DataFrame:
+    """KPIs formatted for reading: one row per (scope, metric)."""
+    rows = []
+    index = kpis.set_index(["scope", "metric"])
+    wanted = pairs or [(scope, m) for scope in scopes or ["all"] for m in SHOWN]
+    for scope, metric in wanted:
+        if metric in CALLBACK_KPIS and not _offered(index, scope):
+            continue
+        if (scope, metric) in index.index:
+            r = index.loc[(scope, metric)]
+            ci = (
+                ""
+                if math.isnan(r.ci_low)
+                else f"[{_fmt(metric, r.ci_low)}, {_fmt(metric, r.ci_high)}]"
+            )
+            theory = _fmt(metric, r.get("theory", float("nan")))
+            rows.append((scope, metric, _fmt(metric, r["mean"]), ci, theory))
+    return pd.DataFrame(rows, columns=["scope", "KPI", "mean", "95% CI", "theory"])
+
+
+def _offered(index: pd.DataFrame, scope: str) -> bool:
+    """Whether any callback was offered in ``scope``."""
+    key = (scope, "p_callback_offer")
+    return key in index.index and float(index.loc[key]["mean"]) > 0
+
+
+MATRIX = (
+    "offered",
+    "p_self_served",
+    "p_switch",
+    "p_block",
+    "p_abandon",
+    "service_level",
+    "asa",
+    "aht",
+)
+
+
+def matrix(kpis: pd.DataFrame, prefix: str, metrics: tuple[str, ...] = MATRIX) -> pd.DataFrame:
+    """One row per scope with the given prefix, one column per KPI (means, formatted)."""
+    part = kpis[kpis.scope.str.startswith(prefix) & kpis.metric.isin(metrics)]
+    if part.empty:
+        return part
+    wide = part.pivot(index="scope", columns="metric", values="mean")
+    wide = wide[[m for m in metrics if m in wide.columns]]
+    out = wide.apply(lambda col: col.map(lambda v, m=col.name: _fmt(m, v)))
+    out.index = [s.split(":", 1)[1] for s in out.index]
+    return out
+
+
+def text(results: Results) -> str:
+    """The report printed at the end of a run."""
+    cfg = results.config
+    table = kpi_table(results.kpis, ["all"])
+    if table["theory"].eq("").all():
+        table = table.drop(columns="theory")
+    head = (
+        f"{cfg.name}: {cfg.description}\n{cfg.replications} replications, "
+        f"horizon {cfg.horizon:g} min, warm-up {cfg.warmup:g} min"
+    )
+    lines = [head, table.drop(columns="scope").to_string(index=False)]
+    if cfg.outcomes.enabled:
+        out = kpi_table(results.kpis, pairs=OUTCOMES).drop(columns="theory")
+        lines += ["\nOutcomes and economics (window totals):", out.to_string(index=False)]
+    if cfg.stress.enabled:
+        out = kpi_table(results.kpis, pairs=STRESS).drop(columns="theory")
+        by_group = matrix(results.kpis, "group:", STRESS_BY_GROUP)
+        lines += ["\nAgent stress (on shift, at interval ends):", out.to_string(index=False)]
+        lines += ["\nStress by group (means):", by_group.to_string()]
+    for prefix, title in (("channel:", "By channel"), ("queue:", "By queue")):
+        m = matrix(results.kpis, prefix)
+        if len(m) > 1 or (prefix == "channel:" and len(m)):
+            lines += [f"\n{title} (means):", m.to_string()]
+    agent_kpis = ("served", "service_level", "aht", "mean_staffed", "occupancy", "overflowed")
+    for prefix, title in (("group:", "Agent groups"), ("vendor:", "Vendors")):
+        m = matrix(results.kpis, prefix, agent_kpis)
+        if len(m) and (prefix == "group:" or len(m) > 1):
+            lines += [f"\n{title} (means):", m.to_string()]
+    if results.baseline is not None and len(results.baseline):
+        lines += [
+            "\nErlang staffing baseline (each queue alone, SL target):",
+            results.baseline.to_string(index=False),
+        ]
+    return "\n".join(lines)

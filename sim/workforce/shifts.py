@@ -1,0 +1,213 @@
+"""Workforce: when each agent is present, and the staffed time that gives.
+
+Every agent of a group with ``shifts`` (or ``hours``, one shift for the
+whole group) follows its shift day after day: on the shift's weekdays it
+comes at ``start`` and leaves at ``end``, minus its breaks and, with
+``shrinkage``, one off-phone block of ``shrinkage x shift length`` at a
+random time; with probability ``absenteeism`` it misses the day. Groups
+without a schedule are always present. A contact in hand when an agent goes
+off is finished first (:mod:`sim.routing.router`); that time is logged as overtime.
+
+Presence and overtime are logged as segments, so staffed time is exact
+whatever the schedule. Not modelled: shift swaps, late arrivals, agents
+called in when the queue is long.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from sim.config import AgentGroupConfig, ShiftConfig
+from sim.core.calendar import DAY
+from sim.core.entities import Agent
+from sim.core.rng import Streams
+from sim.routing.router import Router
+from sim.workforce.stress import StressModel
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A compiled shift: daily window, weekdays, breaks, absence and shrinkage."""
+
+    start: float
+    end: float
+    days: frozenset[int] | None
+    breaks: tuple[tuple[float, float], ...]
+    absenteeism: float
+    shrinkage: float
+
+
+def shifts_of(g: AgentGroupConfig) -> list[list[Shift] | None]:
+    """The weekly rotation of shifts of each agent of a group (None: always present).
+
+    Without ``rotate`` every agent keeps its shift; with it, an agent moves to
+    the group's next shift every week.
+    """
+    configs = g.shifts or ([ShiftConfig(g.hours[0], g.hours[1], g.count)] if g.hours else [])
+    if not configs:
+        return [None] * g.count
+    compiled = [
+        Shift(
+            s.start,
+            s.end,
+            frozenset(s.days) if s.days else None,
+            tuple((b.after, b.length) for b in s.breaks),
+            g.absenteeism,
+            g.shrinkage,
+        )
+        for s in configs
+    ]
+    out: list[list[Shift] | None] = []
+    for k, s in enumerate(configs):
+        cycle = compiled[k:] + compiled[:k] if g.rotate else [compiled[k]]
+        out += [cycle] * s.count
+    return out
+
+
+def works(shift: Shift, weekday: int) -> bool:
+    """Does the shift run on this weekday?"""
+    return shift.days is None or weekday in shift.days
+
+
+def working_periods(shift: Shift, day: int, u_block: float) -> list[tuple[float, float]]:
+    """Periods an agent works on ``day`` (absolute minutes), breaks and shrinkage removed."""
+    start, end = day * DAY + shift.start, day * DAY + shift.end
+    off = [(start + a, start + a + length) for a, length in shift.breaks]
+    if shift.shrinkage > 0:
+        length = shift.shrinkage * (end - start)
+        block = start + u_block * (end - start - length)
+        off.append((block, block + length))
+    return subtract((start, end), sorted(off))
+
+
+def subtract(
+    span: tuple[float, float], holes: Sequence[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """``span`` minus sorted ``holes``, as sorted non-empty periods."""
+    out, cursor = [], span[0]
+    for a, b in holes:
+        a, b = max(a, span[0]), min(b, span[1])
+        if a > cursor:
+            out.append((cursor, a))
+        cursor = max(cursor, b)
+    if cursor < span[1]:
+        out.append((cursor, span[1]))
+    return out
+
+
+class Workforce:
+    """Runs every scheduled agent's presence and logs presence and overtime."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        router: Router,
+        groups: dict[str, AgentGroupConfig],
+        streams: Streams,
+        start_weekday: int,
+        stress: StressModel | None = None,
+    ) -> None:
+        self.env = env
+        self.router = router
+        self.n_groups = len(groups)
+        self.presence: list[tuple[int, float, float]] = []  # (group, on, off)
+        self.absences: list[float] = []  # start of each day missed
+        self.leavers = 0
+        self.extra: list[tuple[int, float, float]] = []  # overtime (group, from, to)
+        self._open: dict[int, float] = {}  # agent id -> on since
+        self._weekday = start_weekday
+        self.stress: StressModel | None = stress
+        router.overtime = lambda a, t0, t1: self.extra.append((a.group, t0, t1))
+        for (name, group), agents in zip(groups.items(), router.agents, strict=True):
+            rng = streams.get(f"workforce.{name}")
+            for agent, cycle in zip(agents, shifts_of(group), strict=True):
+                if cycle is None:
+                    self._open[agent.id] = 0.0
+                else:
+                    env.process(self._work(agent, cycle, rng))
+
+    def _work(
+        self, agent: Agent, cycle: list[Shift], rng: np.random.Generator
+    ) -> Generator[simpy.Event, None, None]:
+        """SimPy process: the agent's days, from the day before the run (night shifts).
+
+        Each day draws three uniforms, used or not, so that runs with and
+        without the stress model share their draws: absence, shrinkage block,
+        and leaving (stress model only); a leaver's seat stays empty
+        ``hiring_delay`` days.
+        """
+        self._off(agent)
+        day = -1
+        while True:
+            shift = cycle[((day + self._weekday) // 7) % len(cycle)]
+            u = rng.random(3)
+            if works(shift, (self._weekday + day) % 7) and not self._absent(
+                agent, shift, u[0], day
+            ):
+                yield from self._day(
+                    agent, working_periods(shift, day, u[1]), day * DAY + shift.start
+                )
+                if self.stress is not None:
+                    self.stress.end_shift(agent, self.env.now)
+                    if u[2] < self.stress.leave_probability(agent):
+                        day = yield from self._replace(agent)
+            day += 1
+
+    def _absent(self, agent: Agent, shift: Shift, u: float, day: int) -> bool:
+        p = (
+            shift.absenteeism
+            if self.stress is None
+            else self.stress.absence(agent, shift.absenteeism)
+        )
+        if u < p:
+            self.absences.append(day * DAY)
+            return True
+        return False
+
+    def _day(
+        self, agent: Agent, periods: list, shift_start: float
+    ) -> Generator[simpy.Event, None, None]:
+        for on, off in periods:
+            if off <= self.env.now:
+                continue
+            if on > self.env.now:
+                yield self.env.timeout(on - self.env.now)
+            self._on(agent, shift_start)
+            yield self.env.timeout(off - self.env.now)
+            self._off(agent)
+
+    def _replace(self, agent: Agent) -> Generator[simpy.Event, None, int]:
+        """The agent leaves; a new hire takes the seat after the hiring delay."""
+        self.leavers += 1
+        self.stress.left(self.env.now)
+        yield self.env.timeout(self.stress.cfg.hiring_delay * DAY)
+        self.stress.hire(agent, self.env.now)
+        return int(self.env.now // DAY)
+
+    def _on(self, agent: Agent, shift_start: float) -> None:
+        self._open[agent.id] = self.env.now
+        agent.scheduled = True
+        if self.stress is not None:
+            self.stress.came_on(agent, self.env.now, shift_start)
+        self.router.agent_on(agent)
+
+    def _off(self, agent: Agent) -> None:
+        if agent.id in self._open:
+            self.presence.append((agent.group, self._open.pop(agent.id), self.env.now))
+        agent.scheduled = False
+        self.router.agent_off(agent)
+        if self.stress is not None:
+            self.stress.went_off(agent, self.env.now)
+
+    def close(self, agents: Sequence[Sequence[Agent]]) -> None:
+        """End of run: close presence still open."""
+        now = self.env.now
+        for a in (a for group in agents for a in group):
+            if a.id in self._open:
+                self.presence.append((a.group, self._open.pop(a.id), now))
+            if not a.present and (a.contact is not None or a.busy):
+                self.extra.append((a.group, a.off_since, now))
