@@ -55,9 +55,9 @@ checks each line below against the code (command line and Python API), and
 - While it writes, it holds a lock on its folder: a second run into the same folder at the
   same time refuses at once. Worker processes (`workers=2`, sweep jobs) die with their parent.
 - Before anything runs, every configuration (each job's, for a sweep) is checked: types,
-  rules, names, and an estimate of the run's work and memory (`sim/size.py`; `force=true`
-  runs beyond the work bound). A queue that can never reach a steady state (offered load at
-  or above its agents, nobody abandons or is blocked) gets a warning line.
+  rules, names, and an estimate of the run's work and memory (`sim/config/size.py`;
+  `force=true` runs beyond the work bound). A queue that can never reach a steady state
+  (offered load at or above its agents, nobody abandons or is blocked) gets a warning line.
 
 ## Bad inputs
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
+from sim.config.base import DAY
 from sim.config.checks.common import (
     check_distribution,
     check_hours,
@@ -23,8 +25,9 @@ from sim.config.journey import (
     channel_mix,
     route_of,
 )
-from sim.config.schema import Config
-from sim.core.calendar import DAY
+
+if TYPE_CHECKING:
+    from sim.config.schema import Config
 
 FAILURE_KEYS = ("agent", "switch", "give_up")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from sim.config.checks.common import (
     check_distribution,
@@ -13,7 +14,9 @@ from sim.config.checks.common import (
     require,
 )
 from sim.config.outcomes import CostConfig, RepeatConfig, SatisfactionConfig
-from sim.config.schema import Config
+
+if TYPE_CHECKING:
+    from sim.config.schema import Config
 
 RETURN_KEYS = ("unresolved", "abandoned", "blocked", "gave_up")
 WEIGHT_KEYS = ("service", "expectation", "mood")

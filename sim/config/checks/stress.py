@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sim.config.checks.common import _finite, check_non_negative, check_positive, require
-from sim.config.schema import Config
+
+if TYPE_CHECKING:
+    from sim.config.schema import Config
 
 UNIT = ("baseline", "per_contact", "threshold", "quality_sensitivity", "learning_quality")
 NON_NEGATIVE = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sim.config.checks.common import (
     check_hours,
     check_non_negative,
@@ -10,8 +12,10 @@ from sim.config.checks.common import (
     require,
     require_name,
 )
-from sim.config.schema import Config
 from sim.config.workforce import AgentGroupConfig, ShiftConfig, VendorConfig
+
+if TYPE_CHECKING:
+    from sim.config.schema import Config
 
 
 def check_shift(s: ShiftConfig, path: str) -> None:
