@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class StressConfig:
-    """Per-agent stress and its effects; see :mod:`sim.stress` for the dynamics.
+    """Per-agent stress and its effects; see :mod:`sim.workforce.stress` for the dynamics.
 
     Attributes:
         enabled: switch the model on.

@@ -22,7 +22,7 @@ from sim.core.distributions import BLOCK, Distribution, sampler
 from sim.core.entities import Case, Contact
 
 # uniforms per contact: tries, success, branch, switch channel, misroute, wrong queue
-# (sim.journey), resolution, return, repeat channel (sim.outcomes)
+# (sim.journey.front_door), resolution, return, repeat channel (sim.outcomes.resolution)
 PATH_WIDTH = 9
 
 

@@ -2,7 +2,7 @@
 
 One row per case (the customer's issue) when it ends, or when the run ends
 with it still open. Rows are converted and reduced in chunks like contact
-records (:mod:`sim.metrics`), by stratum (all, segment, reason, channel of
+records (:mod:`sim.metrics.records`), by stratum (all, segment, reason, channel of
 the first contact) and interval of the first contact.
 
 KPIs (over cases whose first contact is in the window; rates over cases

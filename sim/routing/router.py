@@ -1,6 +1,6 @@
 """The router: applies the routing rules to waiting contacts and idle agents.
 
-See :mod:`sim.routing` for the rules (pure functions) and what is modelled.
+See :mod:`sim.routing.policies` for the rules (pure functions) and what is modelled.
 The router only moves contacts, starts services and tells the collector
 about each finished contact; it computes no statistics.
 

@@ -16,7 +16,7 @@ from sim.workforce.stress import StressModel
 
 
 class StressRouter(Router):
-    """A :class:`Router` whose agents carry stress (see :mod:`sim.stress`)."""
+    """A :class:`Router` whose agents carry stress (see :mod:`sim.workforce.stress`)."""
 
     stress: StressModel
 
