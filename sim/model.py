@@ -23,13 +23,21 @@ from sim.config.workforce import group_size
 from sim.core.distributions import Deterministic, Distribution, Uniform, from_config, sampler
 from sim.core.entities import Agent
 from sim.core.rng import Streams
-from sim.demand.arrivals import ArrivalStream, QueueArrivals, arrival_times, rate_table, shared_ids
+from sim.demand.arrivals import (
+    ArrivalStream,
+    ProfiledArrivals,
+    QueueArrivals,
+    arrival_times,
+    rate_table,
+    shared_ids,
+)
 from sim.demand.sources import DemandSource, channel_draws
 from sim.demand.tables import demand_tables
 from sim.journey.front_door import FrontDoor, Kind
 from sim.metrics.aggregates import Strata, Window
 from sim.metrics.records import Columns, ContactLog
 from sim.outcomes.resolution import OutcomeModel
+from sim.routing.balking import Balking, BalkRule
 from sim.routing.callback import CallbackRule, Callbacks
 from sim.routing.policies import QueueSpec, RoutingPlan, plan_routing
 from sim.routing.router import Router
@@ -91,6 +99,7 @@ def routing_plan(cfg: Config) -> RoutingPlan:
             q.priority,
             q.capacity,
             channel_patience or (q.patience is not None and q.patience.mean is not None),
+            q.head_start,
         )
         for q in cfg.queues.values()
     ]
@@ -111,6 +120,13 @@ def _router(
     rules = [CallbackRule.of(q.callback) for q in cfg.queues.values()]
     if any(rules):
         router.callbacks = Callbacks(rules, sampler(Uniform(), streams.get("callback")))
+    balks = [BalkRule.of(q.balk) for q in cfg.queues.values()]
+    if any(balks):
+        draws = [
+            sampler(Uniform(), streams.get(f"balk.{name}")) if rule else None
+            for name, rule in zip(cfg.queues, balks, strict=True)
+        ]
+        router.balking = Balking(balks, draws)
     return router
 
 
@@ -144,11 +160,13 @@ def _stress_samples(
         stress.sample(env.now, agents)
 
 
-def _times(arrival: ArrivalConfig, horizon: float, rng: np.random.Generator) -> Iterator[float]:
+def _times(
+    arrival: ArrivalConfig, horizon: float, rng: np.random.Generator, busy: np.random.Generator
+) -> Iterator[float]:
     """Arrival instants of one queue: a replayed trace, or Poisson by inversion."""
     if arrival.times:
         return iter([t for t in arrival.times if t < horizon])
-    return arrival_times(rate_table(arrival, horizon), rng, horizon)
+    return arrival_times(rate_table(arrival, horizon, busy), rng, horizon)
 
 
 def _queue_streams(
@@ -161,8 +179,14 @@ def _queue_streams(
             sampler(from_config(qc.service), streams.get(f"service.{name}")),
             sampler(_patience(qc.patience), streams.get(f"patience.{name}")),
         )
-        times = _times(qc.arrival, cfg.horizon, streams.get(f"arrivals.{name}"))
-        QueueArrivals(env, times, q, ids, draws, router.admit, router.source_done).start()
+        rngs = streams.get(f"arrivals.{name}"), streams.get(f"busyness.{name}")
+        times = _times(qc.arrival, cfg.horizon, *rngs)
+        parts = (env, times, q, ids, draws, router.admit, router.source_done)
+        if qc.service_profile:
+            factors = (qc.service_profile, qc.service_profile_interval)
+            ProfiledArrivals(*parts, factors).start()
+        else:
+            QueueArrivals(*parts).start()
 
 
 def _demand_sources(

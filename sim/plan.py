@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.config import Config, DistributionConfig, SelfServiceConfig, SkillConfig, route_of
 from sim.config.journey import lookup
-from sim.core.entities import ABANDONED, BLOCKED, GAVE_UP, SERVED
+from sim.core.entities import ABANDONED, BALKED, BLOCKED, GAVE_UP, SERVED
 from sim.journey.front_door import Automation, Ivr, Kind
 from sim.metrics.aggregates import Strata
 from sim.outcomes.resolution import OutcomePlan
@@ -142,7 +142,14 @@ def outcome_plan(cfg: Config, draw: Sampler, case_rng: np.random.Generator) -> O
         quality.append(
             [factor * group.proficiency.get(q, SkillConfig()).resolution for q in cfg.queues]
         )
-    codes = {"unresolved": SERVED, "abandoned": ABANDONED, "blocked": BLOCKED, "gave_up": GAVE_UP}
+    codes = {
+        "unresolved": SERVED,
+        "abandoned": ABANDONED,
+        "blocked": BLOCKED,
+        "gave_up": GAVE_UP,
+        "balked": BALKED,
+    }
+    p_return = {"balked": o.repeat.p_return.get("abandoned", 0.0), **o.repeat.p_return}
     mix = o.repeat.channel_mix
     keys = [("same", -1)] + [(c, i) for i, c in enumerate(channels)]
     cum = np.cumsum([mix.get(k, 0.0) for k, _ in keys]).tolist()
@@ -167,7 +174,7 @@ def outcome_plan(cfg: Config, draw: Sampler, case_rng: np.random.Generator) -> O
         quality,
         o.transfer_factor,
         o.fcr_window,
-        {codes[k]: v for k, v in o.repeat.p_return.items()},
+        {codes[k]: v for k, v in p_return.items()},
         draw("repeat.delay", o.repeat.delay),
         [(code, c) for (_, code), c in zip(keys, cum, strict=True)],
         o.repeat.max_contacts,

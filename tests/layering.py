@@ -31,7 +31,8 @@ MAY_IMPORT: dict[str, set[str]] = {
     "run": {"config", "analytic", "metrics", "build", *ENGINE},
     "study": {"config", "core", "demand", "analytic", "metrics", "run"},
     "report": {"config", "metrics", "study"},
-    "cli": {"config", "analytic", "metrics", "build", "run", "study", "report", *ENGINE},
+    "data": {"config", "analytic", "core", "metrics", "run", "study", "report"},
+    "cli": {"config", "analytic", "metrics", "build", "run", "study", "report", "data", *ENGINE},
     "api": {"config", "metrics", "run", "report"},
 }
 TOP = {"sim.plan": "build", "sim.model": "build", "sim.runner": "run", "sim": "api"}

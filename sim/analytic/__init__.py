@@ -11,6 +11,7 @@ multi-skill routing (handled elsewhere). Time is in minutes, rates per minute.
 
 from __future__ import annotations
 
+from .balking import BalkingTheory, mmc_balking
 from .birth_death import birth_death, offered_wait_cdf, stationary_distribution
 from .erlang import erlang_a, erlang_b, erlang_c, mmc, mmck, priority_mmc_waits
 from .formulas import QueueTheory, md1_wait_cdf, mg1_mean_wait
@@ -18,6 +19,7 @@ from .sbr import SbrTheory, sbr_ctmc
 from .staffing import halfin_whitt_beta, square_root_staffing, staff_for_service_level
 
 __all__ = [
+    "BalkingTheory",
     "QueueTheory",
     "SbrTheory",
     "birth_death",
@@ -28,6 +30,7 @@ __all__ = [
     "md1_wait_cdf",
     "mg1_mean_wait",
     "mmc",
+    "mmc_balking",
     "mmck",
     "offered_wait_cdf",
     "priority_mmc_waits",

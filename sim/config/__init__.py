@@ -42,6 +42,7 @@ from sim.config.outcomes import (
 )
 from sim.config.schema import (
     TEXTBOOK_SHORTCUTS,
+    BalkConfig,
     CallbackConfig,
     Config,
     QueueConfig,
@@ -71,6 +72,7 @@ __all__ = [
     "AgentPolicy",
     "ArrivalConfig",
     "BacklogConfig",
+    "BalkConfig",
     "BonusMalusConfig",
     "BreakConfig",
     "CallbackConfig",

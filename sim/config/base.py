@@ -49,12 +49,17 @@ class ArrivalConfig:
 
     The rate in profile interval ``i`` is ``rate * profile[i]``; the profile
     repeats every ``len(profile) * profile_interval`` minutes from time 0.
-    An empty profile means a homogeneous Poisson process. A non-empty
-    ``times`` replays those arrival instants instead (a recorded trace);
-    ``rate`` and ``profile`` are then ignored.
+    An empty profile means a homogeneous Poisson process. ``busyness_cv`` > 0
+    multiplies each day's rates by a random day factor, gamma with mean 1 and
+    that coefficient of variation (drawn per day from its own stream, so the
+    arrival epochs stay common random numbers): the day-to-day variability of
+    real arrivals, far above Poisson's (Brown et al. 2005; Avramidis et al.
+    2004). A non-empty ``times`` replays those arrival instants instead (a
+    recorded trace); ``rate``, ``profile`` and ``busyness_cv`` are then ignored.
     """
 
     rate: float = 1.0
     profile: list[float] = field(default_factory=list)
     profile_interval: float = 30.0
+    busyness_cv: float = 0.0
     times: list[float] = field(default_factory=list)

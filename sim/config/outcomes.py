@@ -25,7 +25,8 @@ class RepeatConfig:
 
     Attributes:
         p_return: probability of coming back by how the contact ended
-            (``unresolved`` served, ``abandoned``, ``blocked``, ``gave_up``).
+            (``unresolved`` served, ``abandoned``, ``blocked``, ``gave_up``,
+            ``balked``; balked callers return as the abandoned ones unless given).
         delay: time until the new contact (from the end of the previous one).
         channel_mix: channel of the new contact; ``same`` = the same channel.
         max_contacts: an issue stops (unresolved) after this many contacts.

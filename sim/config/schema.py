@@ -66,6 +66,26 @@ class CallbackConfig:
 
 
 @dataclass
+class BalkConfig:
+    """Callers who must wait and hang up at once (balking), counted apart from abandonment.
+
+    A contact that finds no idle agent balks with probability
+    ``min(1, base + per_waiting x contacts waiting + per_minute x head wait)``,
+    where the head wait is how long the first contact in line has waited (the
+    wait a centre would announce: the head-of-line predictor, Ibrahim & Whitt
+    2009). A balked contact never joins the queue: it is not ``queued``, has
+    no wait, and is counted in ``p_balk`` (balked / offered). ContactCenters
+    (L'Ecuyer) models it the same way; it is what lets an exact multi-skill
+    case with balking be expressed.
+    """
+
+    enabled: bool = False
+    base: float = 0.0
+    per_waiting: float = 0.0
+    per_minute: float = 0.0
+
+
+@dataclass
 class QueueConfig:
     """One queue: where contacts of one type wait for an agent.
 
@@ -86,6 +106,16 @@ class QueueConfig:
         sl_threshold: service-level threshold (answered within), minutes.
         sl_target: the service-level goal, used for staffing baselines.
         callback: callback / virtual hold offered on long waits (off by default).
+        service_profile: multipliers of the handle time by interval of arrival
+            (its own arrivals only), repeating every ``len x
+            service_profile_interval`` minutes: handle times that change over
+            the day within one queue (a calibrated centre's). Empty = none.
+        service_profile_interval: length of a ``service_profile`` interval.
+        head_start: minutes of a head start: its contacts are served as if
+            they had waited this much longer than the contacts of the other
+            queues of the same ``priority`` (a head start, not a strict
+            priority; the bank's high-priority customers, Brown et al. 2005).
+        balk: balking of callers who must wait (off by default).
     """
 
     arrival: ArrivalConfig | None = None
@@ -96,6 +126,10 @@ class QueueConfig:
     sl_threshold: float = 20.0 / 60.0
     sl_target: float = 0.8
     callback: CallbackConfig = field(default_factory=CallbackConfig)
+    service_profile: list[float] = field(default_factory=list)
+    service_profile_interval: float = 60.0
+    head_start: float = 0.0
+    balk: BalkConfig = field(default_factory=BalkConfig)
 
 
 @dataclass

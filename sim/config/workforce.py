@@ -5,6 +5,7 @@ Minutes throughout (shift times in minutes from midnight); prices in EUR.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -113,6 +114,16 @@ class AgentGroupConfig:
         absenteeism: probability that an agent misses a scheduled day.
         shrinkage: share of each shift lost to off-phone work (training,
             meetings, coaching), taken as one block at a random time.
+        staffing: agents on the phones per ``staffing_interval``, fractional
+            allowed (10.6 = ten agents and one present 60 % of the interval),
+            repeating over the run: the staffing of a real centre, interval by
+            interval (it replaces ``count``, ``hours`` and ``shifts``).
+        availability: share of the staffed agents (``staffing``, else
+            ``count``) actually available per interval, in [0, 1]: agents
+            logged in who step away for short spells.
+        staffing_interval: length of a ``staffing`` / ``availability`` interval.
+        step_away: the length of a spell: an agent present a share p of an
+            interval is there for the first p of every spell of this length.
     """
 
     count: int = 1
@@ -126,6 +137,10 @@ class AgentGroupConfig:
     concurrency_slowdown: float = 0.0
     absenteeism: float = 0.0
     shrinkage: float = 0.0
+    staffing: list[float] = field(default_factory=list)
+    availability: list[float] = field(default_factory=list)
+    staffing_interval: float = 30.0
+    step_away: float = 5.0
 
 
 @dataclass
@@ -167,6 +182,18 @@ class RoutingConfig:
     overflow: list[OverflowConfig] = field(default_factory=list)
 
 
+def agent_levels(g: AgentGroupConfig) -> list[float] | None:
+    """Agents available per ``staffing_interval`` (None: no staffing profile)."""
+    if not g.staffing and not g.availability:
+        return None
+    base = g.staffing or [float(g.count)] * len(g.availability)
+    share = g.availability or [1.0] * len(base)
+    return [s * a for s, a in zip(base, share, strict=True)]
+
+
 def group_size(g: AgentGroupConfig) -> int:
-    """Number of agents of a group."""
+    """Number of agents of a group (the most ever present, for a staffing profile)."""
+    levels = agent_levels(g)
+    if levels is not None:
+        return math.ceil(max(levels) - 1e-9) if levels else 0
     return sum(s.count for s in g.shifts) if g.shifts else g.count

@@ -36,6 +36,7 @@ SELF_SERVED = 4
 SWITCHED = 5
 GAVE_UP = 6
 TRANSFERRED = 7
+BALKED = 8
 
 
 class Outcome(Enum):
@@ -45,7 +46,8 @@ class Outcome(Enum):
     or no room); ``self_served`` by IVR or self-service; ``switched``: failed
     in self-service and came back as a new contact; ``gave_up`` after failing
     in self-service; ``transferred`` to another queue (the leg ends);
-    ``open``: still inside when the run ended.
+    ``open``: still inside when the run ended; ``balked``: found no idle
+    agent and hung up at once, without joining the queue.
     """
 
     served = SERVED
@@ -56,6 +58,7 @@ class Outcome(Enum):
     switched = SWITCHED
     gave_up = GAVE_UP
     transferred = TRANSFERRED
+    balked = BALKED
 
 
 OUTCOME_NAMES = [o.name for o in sorted(Outcome, key=lambda o: o.value)]

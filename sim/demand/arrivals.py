@@ -22,6 +22,7 @@ import numpy as np
 import simpy
 
 from sim.config import ArrivalConfig
+from sim.config.base import DAY
 from sim.core.clock import Alarm, Clock
 from sim.core.distributions import BLOCK
 from sim.core.entities import Contact
@@ -47,14 +48,26 @@ class RateTable:
         )
 
 
-def rate_table(cfg: ArrivalConfig, horizon: float) -> RateTable:
-    """The rate table of an arrival config over [0, horizon)."""
+def rate_table(
+    cfg: ArrivalConfig, horizon: float, busy: np.random.Generator | None = None
+) -> RateTable:
+    """The rate table of an arrival config over [0, horizon).
+
+    With ``busyness_cv`` > 0 each interval is scaled by the gamma factor of
+    the day it starts in, drawn from ``busy`` (one draw per day).
+    """
     length = cfg.profile_interval
     n = max(1, math.ceil(horizon / length - 1e-9))
-    if not cfg.profile:
-        return RateTable(length, np.full(n, float(cfg.rate)))
-    profile = np.asarray(cfg.profile, dtype=float)
-    return RateTable(length, cfg.rate * np.resize(profile, n))
+    rates = np.full(n, float(cfg.rate))
+    if cfg.profile:
+        rates = cfg.rate * np.resize(np.asarray(cfg.profile, dtype=float), n)
+    if cfg.busyness_cv > 0:
+        if busy is None:
+            raise ValueError("rate_table: busyness_cv > 0 needs a random stream (busy=...)")
+        k = 1.0 / cfg.busyness_cv**2
+        day = (np.arange(n) * length // DAY).astype(np.int64)
+        rates = rates * busy.gamma(k, 1.0 / k, int(day[-1]) + 1)[day]
+    return RateTable(length, rates)
 
 
 def invert(table: RateTable, epochs: np.ndarray) -> np.ndarray:
@@ -164,6 +177,42 @@ class QueueArrivals(ArrivalStream):
         self._admit(
             Contact(next(self._ids), q, q, now, next(self._handle), now + next(self._patience)), now
         )
+        t = next(self._times, None)
+        if t is None:
+            self._done()
+        else:
+            self._set(self._alarm, t - now)
+
+
+class ProfiledArrivals(QueueArrivals):
+    """A textbook queue whose handle times vary over the day.
+
+    Each contact's handle time is its draw from the queue's own stream (the
+    same draw as without a profile: common random numbers) times the factor
+    of the interval it arrives in, from a profile that repeats every
+    ``len(factors) * interval`` minutes (a day, for a calibrated queue).
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        times: Iterator[float],
+        queue: int,
+        ids: Iterator[int],
+        draws: tuple[Iterator[float], Iterator[float]],
+        admit: Callable[[Contact, float], None],
+        done: Callable[[], None],
+        factors: tuple[list[float], float],
+    ) -> None:
+        super().__init__(env, times, queue, ids, draws, admit, done)
+        self._factors, self._every = list(factors[0]), factors[1]
+
+    def _arrive(self, _event: simpy.Event) -> None:
+        now = self._env.now
+        q = self._queue
+        f = self._factors[int(now // self._every) % len(self._factors)]
+        handle = next(self._handle) * f
+        self._admit(Contact(next(self._ids), q, q, now, handle, now + next(self._patience)), now)
         t = next(self._times, None)
         if t is None:
             self._done()

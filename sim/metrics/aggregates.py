@@ -55,6 +55,7 @@ FIELDS = (
     "callbacks",
     "callback_answered",
     "callback_wait_sum",
+    "balked",
 )
 F = {name: i for i, name in enumerate(FIELDS)}
 # Wait histogram: slot 0 holds waits of exactly 0, slot k in 1..len-1 holds

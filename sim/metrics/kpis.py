@@ -7,7 +7,9 @@ Definitions (``queued`` = legs that entered a queue; a transferred contact
 has one leg per queue it visited):
 
 - ``offered``: contacts arriving in the window; ``arrival_rate`` per minute.
-- ``p_block`` = blocked / offered (IVR ports or queue capacity).
+- ``p_block`` = blocked / offered (IVR ports or queue capacity); ``p_balk``
+  = balked / offered (found no idle agent and hung up at once, without
+  joining the queue: neither queued nor abandoned).
 - ``p_self_served`` = resolved by IVR or self-service / offered
   (deflection or containment); ``p_switch``, ``p_give_up`` likewise.
 - ``escalated``: contacts that failed self-service and reached an agent queue.
@@ -20,7 +22,7 @@ has one leg per queue it visited):
 - ``aht``: mean handle time of served legs.
 - ``contacts_per_issue`` and ``frustration``: means over issues that ended.
 - ``unresolved``: contacts that ended without service (gave up, abandoned,
-  blocked) or were still waiting at the end. With repeat contacts one customer
+  blocked, balked) or were still waiting at the end. With repeat contacts one customer
   can count several times; the outcome model's ``issues_unresolved`` (issues
   not resolved, open ones included) counts customers.
 - ``p_callback_offer`` and ``p_callback``: callbacks offered and accepted /
@@ -57,6 +59,7 @@ COUNTS = (
     "tried_self_service",
     "callback_offered",
     "callbacks",
+    "balked",
 )
 
 
@@ -76,9 +79,14 @@ def contact_metrics(c: np.ndarray, length: ArrayLike) -> dict[str, np.ndarray]:
         "front_minutes": get["front_minutes"],
         "line_minutes": get["line_minutes"],
         "p_resolved": ratio(get["resolved"], get["served"]),
-        "unresolved": get["gave_up"] + get["abandoned"] + get["blocked"] + get["open"],
+        "unresolved": get["gave_up"]
+        + get["abandoned"]
+        + get["blocked"]
+        + get["balked"]
+        + get["open"],
         "arrival_rate": ratio(get["offered"], length),
         "p_block": ratio(get["blocked"], get["offered"]),
+        "p_balk": ratio(get["balked"], get["offered"]),
         "p_self_served": ratio(get["self_served"], get["offered"]),
         "p_switch": ratio(get["switched"], get["offered"]),
         "p_give_up": ratio(get["gave_up"], get["offered"]),

@@ -198,7 +198,8 @@ def levels_frame(contacts: pd.DataFrame, ends: Mapping[int, float]) -> pd.DataFr
 
 
 def _segments(c: pd.DataFrame, end: float) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    admitted = (c["outcome"].astype(str).to_numpy() != "blocked") & c["queue"].notna().to_numpy()
+    outcome = c["outcome"].astype(str).to_numpy()
+    admitted = (outcome != "blocked") & (outcome != "balked") & c["queue"].notna().to_numpy()
     t_queue = c["t_queue"].to_numpy()[admitted]
     answer = c["t_answer"].to_numpy()[admitted]
     stop = c["t_end"].to_numpy()[admitted]

@@ -9,6 +9,7 @@ import numpy as np
 
 from sim.core.entities import (
     ABANDONED,
+    BALKED,
     BLOCKED,
     GAVE_UP,
     OPEN,
@@ -32,7 +33,7 @@ from sim.metrics.aggregates import (
 )
 from sim.metrics.records import Columns
 
-CLOSING = (SERVED, SELF_SERVED, GAVE_UP, ABANDONED, BLOCKED)  # outcomes that end an issue (for now)
+CLOSING = (SERVED, SELF_SERVED, GAVE_UP, ABANDONED, BLOCKED, BALKED)  # end an issue (for now)
 
 
 def waits(cols: Columns) -> tuple[np.ndarray, np.ndarray]:
@@ -45,8 +46,9 @@ def waits(cols: Columns) -> tuple[np.ndarray, np.ndarray]:
 
 
 def queued(cols: Columns) -> np.ndarray:
-    """Legs that entered a queue."""
-    return (cols["queue"] >= 0) & (cols["outcome"] != BLOCKED)
+    """Legs that entered a queue (not blocked, not balked)."""
+    out = cols["outcome"]
+    return (cols["queue"] >= 0) & (out != BLOCKED) & (out != BALKED)
 
 
 def _front(cols: Columns, queued: np.ndarray) -> np.ndarray:
@@ -168,6 +170,7 @@ def field_values(cols: Columns, threshold: np.ndarray, d: Derived) -> list[np.nd
         "callbacks": inq & callback,
         "callback_answered": called_back,
         "callback_wait_sum": np.where(called_back, wait, 0.0),
+        "balked": out == BALKED,
     }
     return [values[f] for f in FIELDS]
 

@@ -27,7 +27,9 @@ from sim.metrics.aggregates import PERCENTILES
 
 
 def _constant_rate(q: QueueConfig) -> float | None:
-    if q.arrival is None or q.arrival.times or q.service is None:
+    if q.arrival is None or q.arrival.times or q.service is None or q.arrival.busyness_cv > 0:
+        return None
+    if q.service_profile and len(set(q.service_profile)) > 1:
         return None
     profile = set(q.arrival.profile)
     if len(profile) > 1:
@@ -149,7 +151,8 @@ def theory_for(cfg: Config) -> pd.DataFrame:
     textbook = (
         not cfg.channels
         and not any(g.hours for g in cfg.agents.values())
-        and not any(q.callback.enabled for q in cfg.queues.values())
+        and not any(q.callback.enabled or q.balk.enabled for q in cfg.queues.values())
+        and not any(q.head_start for q in cfg.queues.values())
     )
     if not textbook:
         pass
@@ -211,7 +214,8 @@ def _load(cfg: Config, name: str, q: QueueConfig) -> float:
 
 
 def _never_leaves(q: QueueConfig) -> bool:
-    return q.capacity is None and (q.patience is None or q.patience.mean is None)
+    no_patience = q.patience is None or q.patience.mean is None
+    return q.capacity is None and no_patience and not q.balk.enabled
 
 
 def stability_warnings(cfg: Config) -> list[str]:

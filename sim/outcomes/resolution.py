@@ -36,6 +36,7 @@ import numpy as np
 
 from sim.core.entities import (
     ABANDONED,
+    BALKED,
     BLOCKED,
     CALLBACK,
     GAVE_UP,
@@ -51,7 +52,13 @@ from sim.core.entities import (
 from sim.outcomes.satisfaction import ScoreParams, score_case
 
 U_RESOLVE, U_RETURN, U_REPEAT_CHANNEL = 6, 7, 8
-RETURN_KEY = {SERVED: "unresolved", ABANDONED: "abandoned", BLOCKED: "blocked", GAVE_UP: "gave_up"}
+RETURN_KEY = {
+    SERVED: "unresolved",
+    ABANDONED: "abandoned",
+    BLOCKED: "blocked",
+    GAVE_UP: "gave_up",
+    BALKED: "balked",
+}
 
 
 @dataclass
@@ -135,7 +142,7 @@ class OutcomeModel:
         None if it never queued, is still waiting, or took a callback (a
         customer off the line is not kept waiting).
         """
-        if c.queue < 0 or outcome in (BLOCKED, OPEN) or c.info & CALLBACK:
+        if c.queue < 0 or outcome in (BLOCKED, BALKED, OPEN) or c.info & CALLBACK:
             return
         left = c.t_answer if c.t_answer == c.t_answer else t_end  # NaN != NaN
         wait = left - c.t_queue

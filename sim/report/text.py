@@ -18,6 +18,7 @@ SHOWN = (
     "p_switch",
     "p_abandon",
     "p_block",
+    "p_balk",
     "p_wait",
     "service_level",
     "asa",
@@ -31,11 +32,13 @@ SHOWN = (
     "occupancy",
 )
 CALLBACK_KPIS = {"p_callback_offer", "p_callback", "callback_wait"}  # shown when offered
+SHOWN_IF_ANY = {"p_balk"}  # shown when it happened
 PERCENT = {
     "p_callback_offer",
     "p_callback",
     "p_abandon",
     "p_block",
+    "p_balk",
     "p_wait",
     "service_level",
     "occupancy",
@@ -127,6 +130,8 @@ def kpi_table(
     for scope, metric in wanted:
         if metric in CALLBACK_KPIS and not _offered(index, scope):
             continue
+        if metric in SHOWN_IF_ANY and not _happened(index, scope, metric):
+            continue
         if (scope, metric) in index.index:
             r = index.loc[(scope, metric)]
             ci = (
@@ -137,6 +142,12 @@ def kpi_table(
             theory = _fmt(metric, r.get("theory", float("nan")))
             rows.append((scope, metric, _fmt(metric, r["mean"]), ci, theory))
     return pd.DataFrame(rows, columns=["scope", "KPI", "mean", "95% CI", "theory"])
+
+
+def _happened(index: pd.DataFrame, scope: str, metric: str) -> bool:
+    """Whether a KPI is above zero in ``scope``."""
+    key = (scope, metric)
+    return key in index.index and float(index.loc[key]["mean"]) > 0
 
 
 def _offered(index: pd.DataFrame, scope: str) -> bool:

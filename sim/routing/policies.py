@@ -45,6 +45,9 @@ class RoutingPlan:
         track_deadlines: per real queue, whether blocking needs a deadline heap.
         overflow: per real queue, its ``(after, overflow queue)`` rules.
         longest_idle: choose the agent idle longest across eligible groups.
+        head_start: per queue (real and overflow), minutes its contacts are
+            taken as having waited longer than they have, when a freed agent
+            compares the heads of the queues of a tier (None: all zero).
     """
 
     groups_for_queue: list[list[int]]
@@ -53,6 +56,7 @@ class RoutingPlan:
     track_deadlines: list[bool]
     overflow: list[list[tuple[float, int]]]
     longest_idle: bool = False
+    head_start: list[float] | None = None
 
     @property
     def n_real(self) -> int:
@@ -67,6 +71,7 @@ class QueueSpec:
     priority: int
     capacity: int | None
     has_patience: bool
+    head_start: float = 0.0
 
 
 def tiers(skills: Sequence[int], priority: Sequence[int], policy: QueuePolicy) -> list[list[int]]:
@@ -115,6 +120,7 @@ def plan_routing(
     ]
     capacity = [math.inf if q.capacity is None else float(q.capacity) for q in queues]
     track = [q.capacity is not None and q.has_patience for q in queues]
+    head = [queues[real[q]].head_start for q in range(len(real))]
     return RoutingPlan(
         order,
         [tiers(s, priority, queue_policy) for s in skills],
@@ -122,6 +128,7 @@ def plan_routing(
         track,
         rules,
         agent_policy is AgentPolicy.longest_idle,
+        head if any(head) else None,
     )
 
 
@@ -143,12 +150,20 @@ def longest_idle_group(groups: Sequence[int], idle: Sequence[deque]) -> int | No
     return best
 
 
-def oldest_queue(tier: Sequence[int], waiting: Sequence[deque]) -> int | None:
-    """Queue of the tier whose head contact has waited longest (FCFS across queues)."""
+def oldest_queue(
+    tier: Sequence[int], waiting: Sequence[deque], head_start: Sequence[float] | None = None
+) -> int | None:
+    """Queue of the tier whose head contact has waited longest (FCFS across queues).
+
+    With ``head_start``, a queue's head counts as having waited that many
+    minutes longer (served as if it had arrived earlier).
+    """
     best = None
     best_t = math.inf
     for q in tier:
         dq = waiting[q]
-        if dq and dq[0].t_queue < best_t:
-            best, best_t = q, dq[0].t_queue
+        if dq:
+            t = dq[0].t_queue if head_start is None else dq[0].t_queue - head_start[q]
+            if t < best_t:
+                best, best_t = q, t
     return best

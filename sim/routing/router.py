@@ -26,6 +26,7 @@ import simpy
 from sim.core.clock import Alarm, Clock
 from sim.core.entities import (
     ABANDONED,
+    BALKED,
     BLOCKED,
     OPEN,
     OVERFLOWED,
@@ -34,6 +35,7 @@ from sim.core.entities import (
     Agent,
     Contact,
 )
+from sim.routing.balking import Balking
 from sim.routing.callback import Callbacks
 from sim.routing.policies import RoutingPlan, longest_idle_group, oldest_queue, pick_group
 from sim.routing.slots import SlotsMixin, transfer_leg
@@ -53,6 +55,7 @@ class Router(SlotsMixin):
         self.env = env
         self._set = Clock(env).set
         self.callbacks: Callbacks | None = None  # set by the model when a queue offers them
+        self.balking: Balking | None = None  # set by the model when a queue balks
         self.plan = plan
         self.record = record
         self.overtime: Callable[[Agent, float, float], None] = lambda a, t0, t1: None
@@ -87,6 +90,9 @@ class Router(SlotsMixin):
                 self._close(contact, BLOCKED, now)
                 return
             self.in_system[q] += 1
+        u_balk = None
+        if self.balking is not None and self.balking.draws[q] is not None:
+            u_balk = next(self.balking.draws[q])  # drawn by every contact: common random numbers
         if self.plan.longest_idle:
             g = longest_idle_group(self.groups_for_queue[q], self.idle)
             if g is not None:
@@ -102,6 +108,9 @@ class Router(SlotsMixin):
                     else:
                         self._start_slot(contact, agent, now)
                     return
+        if u_balk is not None and self._balks(q, u_balk, now):
+            self._close(contact, BALKED, now)
+            return
         if self.callbacks is not None:
             self.callbacks.offer(contact, self._head_wait(q, now))
         self.waiting[q].append(contact)
@@ -111,6 +120,13 @@ class Router(SlotsMixin):
             self.env.timeout(after).callbacks.append(
                 lambda _e, c=contact, v=vq: self._overflow(c, v)
             )
+
+    def _balks(self, q: int, u: float, now: float) -> bool:
+        """Whether a contact that must wait in queue ``q`` hangs up at once."""
+        live = sum(
+            1 for c in self.waiting[q] if c.outcome is None and c.agent is None and c.deadline > now
+        )
+        return u < self.balking.rules[q].probability(live, self._head_wait(q, now))
 
     def _head_wait(self, q: int, now: float) -> float:
         """How long the first live contact of queue ``q`` has waited (0 if none waits)."""
@@ -209,7 +225,7 @@ class Router(SlotsMixin):
         for tier in self.plan.tiers_for_group[group]:
             for q in tier:
                 self._purge_head(q, now)
-            q = oldest_queue(tier, self.waiting)
+            q = oldest_queue(tier, self.waiting, self.plan.head_start)
             if q is not None:
                 c = self.waiting[q].popleft()
                 if q >= self.plan.n_real:

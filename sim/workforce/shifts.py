@@ -4,8 +4,12 @@ Every agent of a group with ``shifts`` (or ``hours``, one shift for the
 whole group) follows its shift day after day: on the shift's weekdays it
 comes at ``start`` and leaves at ``end``, minus its breaks and, with
 ``shrinkage``, one off-phone block of ``shrinkage x shift length`` at a
-random time; with probability ``absenteeism`` it misses the day. Groups
-without a schedule are always present. A contact in hand when an agent goes
+random time; with probability ``absenteeism`` it misses the day. A group
+with a ``staffing`` (or ``availability``) profile has, in each interval,
+as many agents present as the profile says, fractions included: with 10.6,
+agents 0-9 are present and agent 10 is there for the first 60 % of every
+``step_away`` spell (:func:`presence_periods`). Groups without a schedule
+are always present. A contact in hand when an agent goes
 off is finished first (:mod:`sim.routing.router`); that time is logged as overtime.
 
 Presence and overtime are logged as segments, so staffed time is exact
@@ -22,6 +26,7 @@ import numpy as np
 import simpy
 
 from sim.config import AgentGroupConfig, ShiftConfig
+from sim.config.workforce import agent_levels
 from sim.core.calendar import DAY
 from sim.core.entities import Agent
 from sim.core.rng import Streams
@@ -65,6 +70,34 @@ def shifts_of(g: AgentGroupConfig) -> list[list[Shift] | None]:
     for k, s in enumerate(configs):
         cycle = compiled[k:] + compiled[:k] if g.rotate else [compiled[k]]
         out += [cycle] * s.count
+    return out
+
+
+def presence_periods(
+    levels: Sequence[float], interval: float, step: float, k: int
+) -> list[tuple[float, float]]:
+    """When agent ``k`` (0-based) of a staffing profile is present, over one cycle of it.
+
+    In interval i it is present a share ``clip(levels[i] - k, 0, 1)``: all of
+    the interval, none of it, or the first part of every spell of ``step``
+    minutes. Adjacent periods are merged.
+    """
+    out: list[tuple[float, float]] = []
+    for i, level in enumerate(levels):
+        share = min(max(level - k, 0.0), 1.0)
+        start, end = i * interval, (i + 1) * interval
+        if share >= 1.0 - 1e-12:
+            spans = [(start, end)]
+        elif share <= 1e-12:
+            spans = []
+        else:
+            spells = np.arange(start, end - 1e-9, step)
+            spans = [(float(s), float(min(s + share * step, end))) for s in spells]
+        for a, b in spans:
+            if out and abs(out[-1][1] - a) < 1e-9:
+                out[-1] = (out[-1][0], b)
+            else:
+                out.append((a, b))
     return out
 
 
@@ -123,12 +156,39 @@ class Workforce:
         self.stress: StressModel | None = stress
         router.overtime = lambda a, t0, t1: self.extra.append((a.group, t0, t1))
         for (name, group), agents in zip(groups.items(), router.agents, strict=True):
+            levels = agent_levels(group)
+            if levels is not None:
+                self._follow_profile(agents, levels, group)
+                continue
             rng = streams.get(f"workforce.{name}")
             for agent, cycle in zip(agents, shifts_of(group), strict=True):
                 if cycle is None:
                     self._open[agent.id] = 0.0
                 else:
                     env.process(self._work(agent, cycle, rng))
+
+    def _follow_profile(
+        self, agents: list[Agent], levels: list[float], g: AgentGroupConfig
+    ) -> None:
+        cycle = len(levels) * g.staffing_interval
+        for k, agent in enumerate(agents):
+            periods = presence_periods(levels, g.staffing_interval, g.step_away, k)
+            if periods == [(0.0, cycle)]:
+                self._open[agent.id] = 0.0
+            else:
+                self.env.process(self._profile(agent, periods, cycle))
+
+    def _profile(
+        self, agent: Agent, periods: list[tuple[float, float]], cycle: float
+    ) -> Generator[simpy.Event, None, None]:
+        """SimPy process: an agent of a staffing profile, present in its periods, every cycle."""
+        self._off(agent)
+        if not periods:
+            return
+        start = 0.0
+        while True:
+            yield from self._day(agent, [(start + a, start + b) for a, b in periods], start)
+            start += cycle
 
     def _work(
         self, agent: Agent, cycle: list[Shift], rng: np.random.Generator

@@ -15,6 +15,7 @@ from sim.config.checks.common import (
     LONGEST,
     _finite,
     check_arrival,
+    check_cycle,
     check_distribution,
     check_hours,
     check_names,
@@ -48,6 +49,18 @@ def check_queue(q: QueueConfig, path: str, horizon: float) -> None:
         require(q.capacity >= 1, f"{path}.capacity", "must be >= 1 or null", q.capacity)
     check_non_negative(q.sl_threshold, f"{path}.sl_threshold")
     check_probability(q.sl_target, f"{path}.sl_target")
+    if q.service_profile:
+        p = f"{path}.service_profile"
+        check_positive(q.service_profile_interval, f"{path}.service_profile_interval")
+        for i, f in enumerate(q.service_profile):
+            check_positive(f, f"{p}[{i}]")
+        require(q.arrival is not None, p, "applies to a queue's own arrivals (set arrival)", None)
+        check_cycle(q.service_profile, q.service_profile_interval, horizon, p)
+    check_non_negative(q.head_start, f"{path}.head_start")
+    if q.balk.enabled:
+        check_probability(q.balk.base, f"{path}.balk.base")
+        check_non_negative(q.balk.per_waiting, f"{path}.balk.per_waiting")
+        check_non_negative(q.balk.per_minute, f"{path}.balk.per_minute")
     if q.callback.enabled:
         check_non_negative(q.callback.offer_after, f"{path}.callback.offer_after")
         check_probability(q.callback.accept, f"{path}.callback.accept")

@@ -125,21 +125,27 @@ def check_arrival(a: ArrivalConfig, path: str, horizon: float) -> None:
         check_non_negative(m, f"{path}.profile[{i}]")
     if a.profile:
         require(sum(a.profile) > 0, f"{path}.profile", "must have a positive entry", a.profile)
-        period = len(a.profile) * a.profile_interval
-        days = period / DAY
-        require(
-            period >= horizon - 1e-9 or abs(days - round(days)) < 1e-9,
-            f"{path}.profile",
-            f"must cover the horizon ({horizon:g} min) or a whole number of days: "
-            f"{len(a.profile)} entries of {a.profile_interval:g} min cover {period:g} min",
-            len(a.profile),
-        )
+        check_cycle(a.profile, a.profile_interval, horizon, f"{path}.profile")
+    check_non_negative(a.busyness_cv, f"{path}.busyness_cv")
     for i, t in enumerate(a.times):
         check_non_negative(t, f"{path}.times[{i}]")
         if i:
             require(
                 t >= a.times[i - 1], f"{path}.times[{i}]", "must not precede the previous time", t
             )
+
+
+def check_cycle(profile: list[float], interval: float, horizon: float, path: str) -> None:
+    """A cyclic profile covers the horizon or a whole number of days (no partial day repeats)."""
+    period = len(profile) * interval
+    days = period / DAY
+    require(
+        period >= horizon - 1e-9 or abs(days - round(days)) < 1e-9,
+        path,
+        f"must cover the horizon ({horizon:g} min) or a whole number of days: "
+        f"{len(profile)} entries of {interval:g} min cover {period:g} min",
+        len(profile),
+    )
 
 
 def check_hours(hours: list[float], path: str) -> None:

@@ -18,7 +18,7 @@ from sim.config.outcomes import CostConfig, RepeatConfig, SatisfactionConfig
 if TYPE_CHECKING:
     from sim.config.schema import Config
 
-RETURN_KEYS = ("unresolved", "abandoned", "blocked", "gave_up")
+RETURN_KEYS = ("unresolved", "abandoned", "blocked", "gave_up", "balked")
 WEIGHT_KEYS = ("service", "expectation", "mood")
 PENALTY_KEYS = ("wait", "unresolved", "transfer", "extra_contact", "frustration")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sim.config.checks.common import (
+    check_cycle,
     check_hours,
     check_non_negative,
     check_positive,
@@ -64,6 +65,42 @@ def check_agent_group(g: AgentGroupConfig, path: str, c: Config) -> None:
     check_non_negative(g.concurrency_slowdown, f"{path}.concurrency_slowdown")
     check_probability(g.absenteeism, f"{path}.absenteeism")
     require(0 <= g.shrinkage < 1, f"{path}.shrinkage", "must be in [0, 1)", g.shrinkage)
+    if g.staffing or g.availability:
+        check_staffing(g, path, c.horizon)
+
+
+def check_staffing(g: AgentGroupConfig, path: str, horizon: float) -> None:
+    """A staffing profile: levels >= 0, shares in [0, 1], whole cycles, no other schedule."""
+    for key in ("hours", "shifts"):
+        require(not getattr(g, key), f"{path}.{key}", "cannot be combined with staffing", key)
+    for key in ("absenteeism", "shrinkage"):
+        v = getattr(g, key)
+        require(v == 0, f"{path}.{key}", "cannot be combined with staffing (use availability)", v)
+    check_positive(g.staffing_interval, f"{path}.staffing_interval")
+    require(
+        0 < g.step_away <= g.staffing_interval,
+        f"{path}.step_away",
+        f"must be in (0, staffing_interval={g.staffing_interval:g}]",
+        g.step_away,
+    )
+    for i, s in enumerate(g.staffing):
+        check_non_negative(s, f"{path}.staffing[{i}]")
+    for i, a in enumerate(g.availability):
+        check_probability(a, f"{path}.availability[{i}]")
+    if g.staffing and g.availability:
+        require(
+            len(g.availability) == len(g.staffing),
+            f"{path}.availability",
+            f"must have one share per staffing interval ({len(g.staffing)})",
+            len(g.availability),
+        )
+    levels = g.staffing or g.availability
+    check_cycle(
+        levels,
+        g.staffing_interval,
+        horizon,
+        f"{path}.{'staffing' if g.staffing else 'availability'}",
+    )
 
 
 def check_vendor(v: VendorConfig, path: str, c: Config) -> None:
