@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim import load_config
-from sim.report.html import STYLE, _img
+from sim.report.html import STYLE, img
 from sim.study.optimize import Search, Targets, optimize, validate
 
 
@@ -142,7 +142,7 @@ def report_html(cfg, targets: Targets, search: Search, table, staffing, fig) -> 
         "interval; validation: every table again with a new seed (an interval fails when "
         "its Bonferroni-corrected 95 % interval lies wholly on the wrong side).</p>",
         table.to_html(index=False, float_format="%.2f"),
-        _img(fig, "staffing and validation"),
+        img(fig, "staffing and validation"),
         "<h2>Per interval (validation run)</h2>",
         per.to_html(index=False, float_format="%.3f"),
     ]

@@ -252,16 +252,24 @@ def _frame(
     n = len(table)
     agent = _present(table, m.sources("agent"), missing | set(m.agent_missing))[0]
     queue = _present(table, m.sources("queue"), missing)[0] if m.sources("queue") else None
-    frame = pd.DataFrame({
-        "day": day.to_numpy(),
-        "queue": queue.astype(str).to_numpy() if queue is not None else np.full(n, "all"),
-        "priority": _priority(table, m, problems),
-        "agent": agent.to_numpy(),
-        "outcome": outcome.to_numpy(),
-        "row": np.arange(n),
-    })  # fmt: skip
-    names = {"arrival": "t_arrival", "queue_start": "t_queue", "answer": "t_answer",
-             "end": "t_end", "ivr_entry": "t_ivr_entry", "ivr_exit": "t_ivr_exit"}  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "day": day.to_numpy(),
+            "queue": queue.astype(str).to_numpy() if queue is not None else np.full(n, "all"),
+            "priority": _priority(table, m, problems),
+            "agent": agent.to_numpy(),
+            "outcome": outcome.to_numpy(),
+            "row": np.arange(n),
+        }
+    )
+    names = {
+        "arrival": "t_arrival",
+        "queue_start": "t_queue",
+        "answer": "t_answer",
+        "end": "t_end",
+        "ivr_entry": "t_ivr_entry",
+        "ivr_exit": "t_ivr_exit",
+    }
     for f, col in names.items():
         frame[col] = t.get(f, np.full(n, np.nan))
     return frame
@@ -321,8 +329,12 @@ def _rules(
         raw["end"],
     )
     early = (arrival - answer) * 60.0
-    problems.add(f"answer before arrival (by more than {m.tolerance:g} s)", col["answer"],
-                 early > m.tolerance, raw["answer"])  # fmt: skip
+    problems.add(
+        f"answer before arrival (by more than {m.tolerance:g} s)",
+        col["answer"],
+        early > m.tolerance,
+        raw["answer"],
+    )
     start = np.where(np.isnan(answer), arrival, np.maximum(answer, arrival))
     problems.add(
         "end before the answer or the arrival", col["end"], ended & (end < start - 1e-9), raw["end"]
@@ -355,8 +367,22 @@ def _derived(keep: pd.DataFrame) -> pd.DataFrame:
     waited = np.where(abandoned, keep.t_end - keep.t_arrival, np.nan)
     keep["wait"] = np.where(served, keep.t_answer - keep.t_arrival, waited)
     keep["handle"] = np.where(served, keep.t_end - keep.t_answer, np.nan)
-    order = ["day", "queue", "priority", "agent", "t_arrival", "t_queue", "t_answer", "t_end",
-             "t_ivr_entry", "t_ivr_exit", "outcome", "wait", "handle", "row"]  # fmt: skip
+    order = [
+        "day",
+        "queue",
+        "priority",
+        "agent",
+        "t_arrival",
+        "t_queue",
+        "t_answer",
+        "t_end",
+        "t_ivr_entry",
+        "t_ivr_exit",
+        "outcome",
+        "wait",
+        "handle",
+        "row",
+    ]
     return keep[order].sort_values(["day", "t_arrival"], kind="stable").reset_index(drop=True)
 
 

@@ -125,8 +125,13 @@ def check_mapping(
             meaning,
         )
     if m.date:
-        _require(set(m.date) <= {"column", "format"} and "column" in m.date, where, "date",
-                 "must be {column: <name>, format: <strptime format>}", m.date)  # fmt: skip
+        _require(
+            set(m.date) <= {"column", "format"} and "column" in m.date,
+            where,
+            "date",
+            "must be {column: <name>, format: <strptime format>}",
+            m.date,
+        )
     _require(m.on_error in ("stop", "drop"), where, "on_error", "must be stop or drop", m.on_error)
     _require(m.tolerance >= 0, where, "tolerance", "must be >= 0 seconds", m.tolerance)
 

@@ -62,9 +62,15 @@ def _intervals(busy: np.ndarray, waiting: np.ndarray, interval: float) -> pd.Dat
         b, w = busy[i * per : (i + 1) * per], waiting[i * per : (i + 1) * per]
         wait_secs = int((w > 0).sum())
         rows.append(
-            (i * interval, (i + 1) * interval, b.mean() if len(b) else 0.0, b.max(initial=0.0),
-             wait_secs / per, b[w > 0].mean() if wait_secs else np.nan)
-        )  # fmt: skip
+            (
+                i * interval,
+                (i + 1) * interval,
+                b.mean() if len(b) else 0.0,
+                b.max(initial=0.0),
+                wait_secs / per,
+                b[w > 0].mean() if wait_secs else np.nan,
+            )
+        )
     cols = ["t_start", "t_end", "busy", "max_busy", "waiting_share", "busy_while_waiting"]
     return pd.DataFrame(rows, columns=cols)
 
@@ -135,11 +141,17 @@ def typical_staffing(
     g = part.groupby("t_start", sort=True)
     mean, sd, n = g.effective.mean(), g.effective.std(ddof=1), g.effective.count()
     half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
-    return pd.DataFrame({
-        "t_start": mean.index, "t_end": mean.index + (part.t_end - part.t_start).iloc[0],
-        "days": n.to_numpy(), "effective": mean.to_numpy(), "ci_low": (mean - half).to_numpy(),
-        "ci_high": (mean + half).to_numpy(), "agents_seen": g.agents_seen.mean().to_numpy(),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "t_start": mean.index,
+            "t_end": mean.index + (part.t_end - part.t_start).iloc[0],
+            "days": n.to_numpy(),
+            "effective": mean.to_numpy(),
+            "ci_low": (mean - half).to_numpy(),
+            "ci_high": (mean + half).to_numpy(),
+            "agents_seen": g.agents_seen.mean().to_numpy(),
+        }
+    )
 
 
 def availability(effective: pd.DataFrame, scheduled: pd.DataFrame) -> pd.DataFrame:

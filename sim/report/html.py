@@ -49,7 +49,8 @@ def _png(fig: plt.Figure) -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
-def _img(fig: plt.Figure, alt: str) -> str:
+def img(fig: plt.Figure, alt: str) -> str:
+    """A figure as an ``<img>`` with the PNG embedded (the page stays self-contained)."""
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{_png(fig)}">'
 
 
@@ -242,22 +243,22 @@ def render(jobs: list[Job], study: StudyConfig, sweep_dir: Path) -> str:
     if study.x and all(isinstance(j.x, int | float) for j in jobs):
         parts += [
             f"<h2>KPIs against {html.escape(study.x)}</h2>",
-            _img(curves(jobs, table, study.x), "curves"),
+            img(curves(jobs, table, study.x), "curves"),
         ]
     parts += [
         "<h2>Service level by interval</h2>",
-        _img(by_interval(jobs, "service_level", "service level (%)", 100), "service level"),
+        img(by_interval(jobs, "service_level", "service level (%)", 100), "service level"),
         "<h2>Occupancy by interval</h2>",
-        _img(by_interval(jobs, "occupancy", "occupancy (%)", 100), "occupancy"),
+        img(by_interval(jobs, "occupancy", "occupancy (%)", 100), "occupancy"),
         "<h2>Wait distribution</h2>",
-        _img(waits(jobs), "waits"),
+        img(waits(jobs), "waits"),
     ]
     if _has_costs(jobs):
         parts += [
             "<h2>Costs (window totals)</h2>",
             cost_html(jobs),
             "<h2>Cost against quality</h2>",
-            _img(trade_off(jobs), "cost vs FCR and churn"),
+            img(trade_off(jobs), "cost vs FCR and churn"),
         ]
     if study.analysis:
         title, body = _analysis(study.analysis)(jobs)
