@@ -9,13 +9,14 @@ with ``re:``). ``{confdir}`` is a folder of a user's own (broken) scenario files
 
 from __future__ import annotations
 
+from pathlib import Path
+
+CONFIGS = Path(__file__).resolve().parents[1] / "configs"
+
 PLAIN = "(letters, digits, '_', '-', '.'; no '..'; at most 120 characters)"
 KINDS = "deterministic, empirical, exponential, gamma, lognormal, trace"
-SCENARIOS = (
-    "channel_shift, default, deflection, masterpro_after, masterpro_before, mmc, mmc_abandon, "
-    "mmcc, mmck, multiskill, outsourcing_mix, pooling, postemobile, shift_design, "
-    "shift_design_10h, staffing_day"
-)
+# the scenario files there are (a calibrated one, ./dev calibrate's output, may be among them)
+SCENARIOS = ", ".join(sorted(p.stem for p in (CONFIGS / "scenario").glob("[!_]*.yaml")))
 EXPERIMENTS = (
     "callback, channel_shift, deflection, outsourcing_mix, pooling, shift_design, staffing_curve"
 )
@@ -296,6 +297,55 @@ CASES: list[tuple[str, list[str], str]] = [
         "rule",
         ["scenario=mmc", "queues.calls.service.mean=1e13"],
         "queues.calls.service.mean must be at most 1e+12 minutes, got 10000000000000.0",
+    ),
+    (
+        "rule",
+        ["+agents.voice_agents.staffing=[4]", "agents.voice_agents.hours=[480,960]"],
+        "agents.voice_agents.hours cannot be combined with staffing, got 'hours'",
+    ),
+    (
+        "rule",
+        [
+            "scenario=mmc",
+            "+agents.agents.availability=[1.5]",
+            "agents.agents.staffing_interval=1440",
+        ],
+        "agents.agents.availability[0] must be a probability in [0, 1], got 1.5",
+    ),
+    (
+        "rule",
+        ["scenario=mmc", "+agents.agents.staffing=[4,5]", "agents.agents.step_away=45"],
+        "agents.agents.step_away must be in (0, staffing_interval=30], got 45.0",
+    ),
+    (
+        "rule",
+        ["scenario=mmc", "+agents.agents.staffing=[4,5]"],
+        "agents.agents.staffing must cover the horizon (1440 min) or a whole number of days: "
+        "2 entries of 30 min cover 60 min, got 2",
+    ),
+    (
+        "rule",
+        [
+            "queues.voice_consumer.service_profile=[1,2]",
+            "queues.voice_consumer.service_profile_interval=720",
+        ],
+        "queues.voice_consumer.service_profile applies to a queue's own arrivals (set arrival), "
+        "got None",
+    ),
+    (
+        "rule",
+        ["scenario=mmc", "queues.calls.arrival.busyness_cv=-0.1"],
+        "queues.calls.arrival.busyness_cv must be a finite number >= 0, got -0.1",
+    ),
+    (
+        "rule",
+        ["scenario=mmc", "queues.calls.balk.enabled=true", "queues.calls.balk.base=1.5"],
+        "queues.calls.balk.base must be a probability in [0, 1], got 1.5",
+    ),
+    (
+        "rule",
+        ["scenario=mmc", "queues.calls.head_start=-1"],
+        "queues.calls.head_start must be a finite number >= 0, got -1.0",
     ),
     # runs too large to be sensible
     (

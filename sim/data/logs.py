@@ -232,7 +232,7 @@ def load_log(path: str | Path, mapping: Any = None, **overrides: Any) -> LoadedL
     reasons += [
         *more,
         (
-            f"kept, answer up to {m.tolerance:g} s before the arrival: set to the arrival",
+            f"kept: answer up to {m.tolerance:g} s before the arrival, set to the arrival",
             int(moved.sum()),
         ),
     ]
