@@ -33,22 +33,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.data.log_times import _minutes
 from sim.data.mapping import (
     LOG_FIELDS,
     REQUIRED,
     ColumnMapping,
-    MappingError,
     check_mapping,
     load_mapping,
 )
-from sim.data.timeparse import clock_seconds, dates, is_clock_format, timestamps
-
-TIME_FIELDS = ("arrival", "queue_start", "answer", "end", "ivr_entry", "ivr_exit")
-HALF_DAY = 720.0
-
-
-class LogError(MappingError):
-    """A row of a log breaks a rule: names the file, the row, the column and the rule."""
+from sim.data.readers import (
+    LogError,
+    _check_columns,
+    _present,
+    _Problems,
+    _Rows,
+    _shown,
+    read_table,
+)
 
 
 @dataclass
@@ -71,131 +72,6 @@ class LoadedLog:
         lines = [f"{self.source}: {self.rows:,} rows, {len(self.contacts):,} contacts kept"]
         lines += [f"  {r.rows:,} {r.reason}" for r in self.dropped.itertuples()]
         return "\n".join(lines)
-
-
-def read_table(path: Path, separator: str) -> pd.DataFrame:
-    """The file as a table of strings (CSV) or as stored (Parquet)."""
-    if not path.is_file():
-        raise LogError(f"{path}: no such file")
-    try:
-        if path.suffix.lower() in (".parquet", ".pq"):
-            return pd.read_parquet(path)
-        return pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False)
-    except (ValueError, OSError, pd.errors.ParserError) as err:
-        raise LogError(f"{path}: cannot be read as a table ({str(err).splitlines()[0]})") from None
-
-
-class _Rows:
-    """Names a table position as the user sees it (the line of a CSV file)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.offset = 0 if path.suffix.lower() in (".parquet", ".pq") else 2
-
-    def name(self, position: int) -> str:
-        return f"row {position + self.offset}"
-
-
-def _present(
-    table: pd.DataFrame, columns: list[str], missing: set[str]
-) -> tuple[pd.Series, pd.Series]:
-    """First present value of the columns, and which column it came from (None: missing)."""
-    out = pd.Series([None] * len(table), index=table.index, dtype=object)
-    came = pd.Series([None] * len(table), index=table.index, dtype=object)
-    for col in columns:
-        raw = table[col]
-        text = raw.astype(str).str.strip() if raw.dtype == object else raw
-        has = raw.notna() & ~(text.isin(missing) | (text.astype(str) == ""))
-        take = out.isna() & has
-        out[take], came[take] = raw[take], col
-    return out, came
-
-
-def _check_columns(
-    table: pd.DataFrame, m: ColumnMapping, path: Path, fields: tuple[str, ...]
-) -> None:
-    wanted = [(f, c) for f in fields for c in m.sources(f)] + (
-        [("date", m.date["column"])] if m.date else []
-    )
-    for name, col in wanted:
-        if col not in table.columns:
-            shown = ", ".join(map(str, table.columns[:12]))
-            raise LogError(
-                f"{path}: column {col!r} (mapped as {name}) is not in the file "
-                f"(its columns: {shown})"
-            )
-
-
-@dataclass
-class _Problems:
-    """Rows that break a rule: (rule, column, positions, values)."""
-
-    found: list[tuple[str, str, np.ndarray, pd.Series]]
-
-    def add(self, rule: str, column: str, bad: np.ndarray, values: pd.Series) -> None:
-        if bad.any():
-            self.found.append((rule, column, np.flatnonzero(bad), values))
-
-
-def _minutes(table: pd.DataFrame, m: ColumnMapping, problems: _Problems) -> tuple[pd.Series, dict]:
-    """Day of each row and, per time field, minutes after that day's midnight (and its source)."""
-    missing = set(m.missing)
-    raw, came = {}, {}
-    for f in TIME_FIELDS:
-        if m.sources(f):
-            raw[f], came[f] = _present(table, m.sources(f), missing)
-    clock = bool(m.date) or is_clock_format(m.time_format)
-    if clock:
-        day = _day_column(table, m, problems)
-        values = {f: _clock_field(v, came[f], problems) for f, v in raw.items()}
-    else:
-        stamps = {f: _stamp_field(v, came[f], m, problems) for f, v in raw.items()}
-        day = stamps["arrival"].dt.normalize()
-        values = {f: (s - day).dt.total_seconds().to_numpy() / 60.0 for f, s in stamps.items()}
-        return day, values
-    return day, _after_midnight(values)
-
-
-def _day_column(table: pd.DataFrame, m: ColumnMapping, problems: _Problems) -> pd.Series:
-    col = m.date["column"]
-    day, bad = dates(table[col].astype(str), m.date.get("format", "%Y-%m-%d"))
-    fmt = m.date.get("format", "%Y-%m-%d")
-    problems.add(f"unparseable date (expected {fmt})", col, bad, table[col])
-    return day
-
-
-def _clock_field(values: pd.Series, came: pd.Series, problems: _Problems) -> np.ndarray:
-    text = values.astype(object).where(values.notna(), None)
-    secs, bad = clock_seconds(text.fillna("").astype(str))
-    bad = bad & values.notna().to_numpy()
-    problems.add("unparseable time (expected h:mm:ss)", _which(came, bad), bad, values)
-    return secs / 60.0
-
-
-def _stamp_field(
-    values: pd.Series, came: pd.Series, m: ColumnMapping, problems: _Problems
-) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(values):
-        return values
-    parsed, bad = timestamps(values.fillna("").astype(str), m.time_format, m.timezone)
-    bad = bad & values.notna().to_numpy()
-    problems.add(f"unparseable time (expected {m.time_format})", _which(came, bad), bad, values)
-    return parsed
-
-
-def _which(came: pd.Series, bad: np.ndarray) -> str:
-    cols = came[bad].dropna()
-    return str(cols.iloc[0]) if len(cols) else ""
-
-
-def _after_midnight(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Times of day after the contact's first time by more than 12 h back: the next day."""
-    first = values.get("ivr_entry", values["arrival"])
-    first = np.where(np.isnan(first), values["arrival"], first)
-    out = {}
-    for f, v in values.items():
-        out[f] = np.where(v < first - HALF_DAY, v + 1440.0, v)
-    return out
 
 
 def _outcomes(table: pd.DataFrame, m: ColumnMapping, problems: _Problems) -> pd.Series:
@@ -384,9 +260,3 @@ def _derived(keep: pd.DataFrame) -> pd.DataFrame:
         "row",
     ]
     return keep[order].sort_values(["day", "t_arrival"], kind="stable").reset_index(drop=True)
-
-
-def _shown(value: Any) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value == "":
-        return "an empty cell"
-    return repr(value)

@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.data.logs import LogError, _Rows, _shown, read_table
 from sim.data.mapping import ColumnMapping, check_mapping, load_mapping
+from sim.data.readers import LogError, _Rows, _shown, read_table
 from sim.data.timeparse import clock_seconds, dates, is_clock_format, timestamps
 
 INTERVAL_FIELDS = (
