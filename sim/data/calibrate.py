@@ -230,7 +230,7 @@ def scenario_text(cal: Calibration) -> str:
         "    patience:",
         "      kind: exponential",
         f"      mean: {_num(p['exponential_mean'])}",
-        f"    sl_threshold: {_num(cal.threshold)}",
+        f"    sl_threshold: {cal.threshold!r}",
         "    sl_target: 0.8",
         "agents:",
         "  agents:",
