@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+from tqdm.auto import tqdm
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -58,7 +59,7 @@ def main() -> None:
                for m, (label, s) in KPIS.items()}]  # fmt: skip
     naive = default.assign(effective=default.agents_seen)
     rows.append(row("agents seen serving (naive)", simulate_days(base, c, naive, 20), 1.0))
-    for share in (0.05, 0.10, 0.25, 0.40):
+    for share in tqdm((0.05, 0.10, 0.25, 0.40), desc="sensitivity", disable=None):
         s = effective_staffing(c, 30, min_waiting=share)
         ident = s[s.identified]
         ratio = ident.effective.sum() / ident.agents_seen.sum()

@@ -19,6 +19,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
+from tqdm.auto import tqdm
 
 from sim import load_config, run_experiment
 from sim.metrics.stats import paired_difference
@@ -55,7 +56,7 @@ def main() -> None:
     parser.add_argument("--out", default="docs")
     args = parser.parse_args()
     runs = {}
-    for label, (scenario, overrides) in OPTIONS.items():
+    for label, (scenario, overrides) in tqdm(OPTIONS.items(), desc="economics", disable=None):
         cfg = load_config(
             scenario, [*overrides, f"replications={args.replications}", "keep_records=false"]
         )

@@ -18,6 +18,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
+from tqdm.auto import tqdm
 
 from sim import load_config, run_experiment
 
@@ -109,7 +110,10 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=10)
     parser.add_argument("--out", default="docs")
     args = parser.parse_args()
-    results = {s: run(s, args.replications) for s in ("masterpro_before", "masterpro_after")}
+    scenarios = ("masterpro_before", "masterpro_after")
+    results = {
+        s: run(s, args.replications) for s in tqdm(scenarios, desc="masterpro", disable=None)
+    }
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     figure(results).savefig(out / "masterpro.png", dpi=110)

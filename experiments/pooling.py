@@ -21,6 +21,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
+from tqdm.auto import tqdm
 
 from sim import analytic, load_config, run_experiment
 
@@ -33,7 +34,7 @@ def sweep(replications: int) -> pd.DataFrame:
     """
     rows = []
     runs = [(k, "own_first", []) for k in range(11)] + [(10, "fcfs", ["routing=oldest_first"])]
-    for k, policy, extra in runs:
+    for k, policy, extra in tqdm(runs, desc="pooling", unit="scenario", disable=None):
         overrides = [
             f"params.flexible={k}",
             f"replications={replications}",

@@ -16,6 +16,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from tqdm.auto import tqdm
 
 from sim import analytic, load_config, run_experiment
 
@@ -52,7 +53,7 @@ def main() -> None:
         (2.0, "C1", "Erlang A, patience 2 min"),
     ):
         cs = list(range(46, 57)) if patience is None else list(range(40, 57, 2))
-        sims = [simulate(c, patience) for c in cs]
+        sims = [simulate(c, patience) for c in tqdm(cs, desc=label, unit="staffing", disable=None)]
         fine = range(cs[0], cs[-1] + 1)
         exact = [theory(c, patience) for c in fine]
         for ax, metric, scale, attr in (

@@ -48,6 +48,7 @@ from sim.metrics.theory import stability_warnings, staffing_baseline, theory_for
 from sim.model import Model, build, window
 from sim.outcomes.costs import cost_rows
 from sim.plan import kinds_and_strata
+from sim.workforce.headcount import headcount_rows
 from sim.workforce.stress import stress_rows
 
 PROGRESS_STEPS = 20
@@ -170,6 +171,10 @@ def _tables(
         kpis = pd.concat(
             [kpis, pd.DataFrame(cost_rows(cfg, kpis), columns=kpis.columns)], ignore_index=True
         )
+    kpis = pd.concat(
+        [kpis, pd.DataFrame(headcount_rows(cfg, _triples(kpis)), columns=kpis.columns)],
+        ignore_index=True,
+    )
     intervals = interval_table(part, sink.win, strata, staffed + overtime)
     contacts = case_table = None
     if sink.keep:
@@ -181,6 +186,10 @@ def _tables(
     return ReplicationResult(
         replication, kpis, intervals, contacts, end, part.hist, part.wait_max, case_table, stress
     )
+
+
+def _triples(kpis: pd.DataFrame) -> list[tuple[str, str, float]]:
+    return list(kpis[["scope", "metric", "value"]].itertuples(index=False, name=None))
 
 
 class StabilityWarning(UserWarning):

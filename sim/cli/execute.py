@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from sim.cli.common import DRIVER_ENV, Job, job_info, out_dir
+from sim.study.jobs import sweep_jobs
 
 
 def _task_part(cfg: DictConfig) -> DictConfig:
@@ -78,5 +80,20 @@ def hydra_job(cfg: DictConfig) -> None:
     if in_worker():
         die_with_parent(os.getppid())
     job = Job(cfg, Path(hc.runtime.output_dir), tuple(hc.overrides.task), int(hc.job.num))
+    start = time.monotonic()
+    total = len(sweep_jobs(job.out.parent) or []) or "?"
+    print(f"[job {job.num + 1}/{total}] started: {job.out.name} ({cfg.replications} replications)")
     if execute(job, show=False) is not None:
-        print(f"done: {job.out}")
+        done, total = sweep_progress(job.out.parent)
+        print(
+            f"[{done}/{total} jobs done] {job.out} ({cfg.replications} replications, "
+            f"{time.monotonic() - start:.0f} s)"
+        )
+
+
+def sweep_progress(sweep_dir: Path) -> tuple[int, int]:
+    """``(finished, total)`` jobs of the sweep in ``sweep_dir`` (from its ``sweep.json``)."""
+    from sim.study.folders import MANIFEST
+
+    names = sweep_jobs(sweep_dir) or []
+    return sum((sweep_dir / n / MANIFEST).is_file() for n in names), len(names)

@@ -147,7 +147,9 @@ class Config:
     digits, ``_ - .``). ``overwrite`` lets a run replace an earlier result of
     another configuration in its output folder (files no run wrote are never
     touched); ``force`` runs a configuration whose estimated size is beyond
-    the sanity bounds of :mod:`sim.config.size`.
+    the sanity bounds of :mod:`sim.config.size`. ``fte_hours`` is the paid
+    hours of one full-time agent per working day, the unit of the ``fte``
+    rows (:mod:`sim.workforce.headcount`).
     """
 
     name: str = "custom"
@@ -165,6 +167,7 @@ class Config:
     progress: bool = True
     overwrite: bool = False
     force: bool = False
+    fte_hours: float = 8.0
     arrival_rate: float | None = None
     mean_service: float | None = None
     servers: int | None = None

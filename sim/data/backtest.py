@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from sim.analytic import erlang_a
 from sim.config import Config
@@ -76,7 +77,8 @@ def simulate_days(
     """Counts per replication, day and interval of every day of the log, simulated."""
     frames = []
     replications = pd.DataFrame({"replication": range(reps)})
-    for day, part in log.groupby("day", sort=True):
+    days = log.groupby("day", sort=True)
+    for day, part in tqdm(days, desc="backtest", unit="day", disable=None, leave=False):
         effective = staffing[staffing.day == day].sort_values("t_start")
         cfg = _day_config(base, part.t_arrival.to_numpy(), effective.effective.to_numpy(), reps)
         per_rep = effective[["day", "t_start", "effective"]].merge(replications, how="cross")

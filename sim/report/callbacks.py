@@ -15,7 +15,8 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config.study import StudyConfig
-from sim.report.html import write_report
+from sim.report.comparison import terminal
+from sim.report.html import write_report, write_sweep_report
 
 
 def study_of(cfg: DictConfig) -> StudyConfig:
@@ -26,12 +27,13 @@ def study_of(cfg: DictConfig) -> StudyConfig:
 
 
 class StudyReport(Callback):
-    """Writes ``report.html`` into the sweep folder once every job has run."""
+    """Writes ``report.html`` and ``report.xlsx`` once every job has run, prints the summary."""
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        """Build the report from the finished jobs of the sweep."""
-        path = write_report(Path(config.hydra.sweep.dir), study_of(config))
-        print(f"report: {path}")
+        """Build the report from the finished jobs of the sweep; print its terminal summary."""
+        c, paths = write_sweep_report(Path(config.hydra.sweep.dir), study_of(config))
+        print(terminal(c))
+        print("report: " + ", ".join(str(p) for p in paths))
 
 
 def main(argv: list[str]) -> None:

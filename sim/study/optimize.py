@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from sim import analytic
 from sim.config import Config, ShiftConfig
@@ -178,10 +179,21 @@ def optimize(cfg: Config, targets: Targets, max_runs: int = 200) -> Search:
     """The fewest agents per interval meeting the targets on ``cfg``'s random numbers."""
     _single(cfg)
     start = erlang_table(cfg, targets)
+    bar = tqdm(desc="optimizer", unit="simulation", total=max_runs, disable=None, leave=False)
+    try:
+        return _search(cfg, targets, max_runs, start, bar)
+    finally:
+        bar.close()
+
+
+def _search(cfg: Config, targets: Targets, max_runs: int, start: np.ndarray, bar: tqdm) -> Search:
+    """Up until every interval meets the targets, then down while none fails."""
     staff, runs, history = start.copy(), 0, []
     while True:  # up
         m = measure(cfg, staff)
         runs += 1
+        bar.update()
+        bar.set_postfix(agents=int(staff.sum()), phase="up")
         miss = misses(m, targets)
         history.append(("up", int(staff.sum())))
         if not miss.any():
@@ -196,6 +208,8 @@ def optimize(cfg: Config, targets: Targets, max_runs: int = 200) -> Search:
             break
         m_trial = measure(cfg, trial)
         runs += 1
+        bar.update()
+        bar.set_postfix(agents=int(trial.sum()), phase="down")
         bad = misses(m_trial, targets)
         if not bad.any():
             staff, m = trial, m_trial

@@ -91,6 +91,12 @@ def check_run(c: Config) -> None:
     require(c.replications >= 1, "replications", "must be >= 1", c.replications)
     require(c.workers >= 1, "workers", "must be >= 1", c.workers)
     require(c.seed >= 0, "seed", "must be >= 0", c.seed)
+    require(
+        _finite(c.fte_hours) and 0 < c.fte_hours <= 24,
+        "fte_hours",
+        "must be in (0, 24]",
+        c.fte_hours,
+    )
     if c.drain_limit is not None:
         check_non_negative(c.drain_limit, "drain_limit")
 
