@@ -25,7 +25,7 @@ from sim import load_config
 from sim.config.study import StudyConfig
 from sim.report.comparison import build
 from sim.report.names import judged, kpi_label
-from sim.study.compare import load_jobs, load_runs
+from sim.study.compare import load_jobs
 from sim.study.folders import MANIFEST
 from sim.workforce.headcount import headcount_rows
 
