@@ -188,6 +188,16 @@ def test_a_sweeps_report_holds_only_the_current_sweeps_jobs(tmp_path):
     assert named.returncode == 2 and "is not a job of this sweep" in named.stderr
 
 
+def test_a_sweep_over_seeds_is_reported_unpaired_and_says_so(tmp_path):
+    out = tmp_path / "seeds"
+    run("run.py", "experiment=pooling", "replications=2", "horizon=120", "params.flexible=0",
+        "seed=1,2", f"hydra.sweep.dir={out}")  # fmt: skip
+    page = (out / "report.html").read_text()
+    assert "differ in seed" in page and "unpaired (Welch)" in page
+    labels = [j.label for j in load_jobs(out)]
+    assert len(set(labels)) == 2  # told apart by their folders
+
+
 # --- the report ---------------------------------------------------------------------------
 
 

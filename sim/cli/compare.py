@@ -135,7 +135,7 @@ def _write_runs(c: Comparison, args: argparse.Namespace) -> list[Path]:
 
 
 def run(args: argparse.Namespace) -> list[Path]:
-    """Compare, print the terminal summary, write the reports; return the files written."""
+    """Compare, write the reports, print the terminal summary; return the files written."""
     from sim.report.html import write_comparison
 
     for p in args.paths:
@@ -152,14 +152,14 @@ def run(args: argparse.Namespace) -> list[Path]:
             raise ConfigError(f"compare: no finished job of the current sweep in {sweep}")
         study = _study(args, _saved_study(sweep), all(has_costs(j) for j in jobs))
         c = build(jobs, study, args.allow_mixed, strict=bool(args.baseline))
-        print(terminal(c))
-        if args.out is None:
-            return write_comparison(c, sweep, sweep)
-        return _write_runs(c, args)
-    jobs = load_runs(args.paths)
-    c = build(jobs, _study(args, StudyConfig(), all(has_costs(j) for j in jobs)), args.allow_mixed)
+        written = write_comparison(c, sweep, sweep) if args.out is None else _write_runs(c, args)
+    else:
+        jobs = load_runs(args.paths)
+        study = _study(args, StudyConfig(), all(has_costs(j) for j in jobs))
+        c = build(jobs, study, args.allow_mixed)
+        written = _write_runs(c, args)
     print(terminal(c))
-    return _write_runs(c, args)
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,7 +31,8 @@ class StudyReport(Callback):
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Build the report from the finished jobs of the sweep; print its terminal summary."""
-        c, paths = write_sweep_report(Path(config.hydra.sweep.dir), study_of(config))
+        # a sweep over seed or replications is the user's own choice: compared unpaired, said so
+        c, paths = write_sweep_report(Path(config.hydra.sweep.dir), study_of(config), True)
         print(terminal(c))
         print("report: " + ", ".join(str(p) for p in paths))
 

@@ -98,6 +98,7 @@ NAMES: dict[str, Name] = {
     "stress_mean": Name("Mean stress", "0-1", LOWER, "Agents' stress level, on shift."),
     "mean_staffed": Name("Agents staffed", "agents", NEUTRAL, "Agents on shift, on average."),
 }
+AGENT_METRICS = {"headcount", "paid_hours", "fte", "mean_staffed", "occupancy", "stress_mean"}
 SCOPES = {
     "all": "All contacts",
     "live": "Live channels",
@@ -141,7 +142,7 @@ def scope_label(scope: str) -> str:
 def kpi_label(scope: str, metric: str, cfg: Config | None = None) -> str:
     """A KPI as a reader names it, with its unit and the service-level threshold."""
     n = name_of(metric)
-    where = scope_label(scope)
+    where = "All agents" if scope == "all" and metric in AGENT_METRICS else scope_label(scope)
     text = f"{where}: {n.label}" if where else n.label
     if metric == "service_level" and cfg is not None:
         text += f" within {threshold_text(cfg, scope)}"

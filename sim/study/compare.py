@@ -72,6 +72,10 @@ def load_jobs(sweep_dir: Path) -> list[Job]:
     if names is None:  # a folder of finished jobs without a sweep manifest
         names = sorted(p.name for p in sweep_dir.iterdir() if p.is_dir())
     jobs = [j for n in names if (sweep_dir / n).is_dir() and (j := load_job(sweep_dir / n))]
+    labels = [j.label for j in jobs]
+    for j in jobs:  # a sweep over a factor the label does not show (seed=1,2)
+        if labels.count(j.label) > 1:
+            j.label = f"{j.label} ({j.path.name})"
     numeric = all(isinstance(j.x, int | float) and not isinstance(j.x, bool) for j in jobs)
     return sorted(jobs, key=(lambda j: (j.x, j.num)) if numeric and jobs else (lambda j: j.num))
 
