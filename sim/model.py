@@ -18,7 +18,7 @@ import simpy
 
 from sim import plan
 from sim.config import ArrivalConfig, ChannelMode, Config, DistributionConfig, SkillConfig
-from sim.config.journey import channel_mix
+from sim.config.journey import demand_mix
 from sim.config.workforce import group_size
 from sim.core.distributions import Deterministic, Distribution, Uniform, from_config, sampler
 from sim.core.entities import Agent
@@ -205,7 +205,7 @@ def _demand_sources(
     sources = {}
     for s, seg in enumerate(d.segments):
         for r, (reason, rc) in enumerate(d.reasons.items()):
-            mix = channel_mix(d, seg, reason)
+            mix = demand_mix(d, seg, reason)  # after demand.scale
             weights = np.array([mix.get(c, 0.0) for c in channels])
             kinds = [index[(c, s, r)] for c in range(len(channels))]
             choice = sampler(Uniform(), streams.get(f"choice.{seg}.{reason}"))

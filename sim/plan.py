@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from sim.config import Config, DistributionConfig, SelfServiceConfig, SkillConfig, route_of
-from sim.config.journey import lookup
+from sim.config.journey import lookup, success_of
 from sim.core.entities import ABANDONED, BALKED, BLOCKED, GAVE_UP, SERVED
 from sim.journey.front_door import Automation, Ivr, Kind
 from sim.metrics.aggregates import Strata
@@ -82,7 +82,7 @@ def automation(
     """Compile a self-service step."""
     if ss is None:
         return None
-    success = [lookup(ss.success, r, 0.0) for r in cfg.demand.reasons]
+    success = [success_of(ss, r, cfg.demand) for r in cfg.demand.reasons]  # scaled, <= 1
     agent = ss.on_failure.get("agent", 0.0)
     switch = agent + ss.on_failure.get("switch", 0.0)
     cum = (

@@ -210,6 +210,34 @@ def _type_at(parts: Sequence[str]) -> Any:
     return tp
 
 
+# Mappings whose keys are names of the scenario (channels, reasons) that a what-if sets
+# without '+': their keys are checked by the rules (sim.config.checks), not by Hydra.
+OPEN_MAPPINGS = ("demand.scale",)
+
+
+def with_open_mappings(overrides: Sequence[str]) -> list[str]:
+    """``demand.scale.chat=2`` and ``demand.scale={chat:2}`` as ``++demand.scale.chat=2``.
+
+    Hydra refuses a key that a mapping does not have yet unless it is added
+    with ``+`` (and ``+`` refuses one the scenario sets already); ``++`` adds
+    or replaces. A whole mapping given at once is merged key by key into the
+    scenario's (a factor it does not name keeps its value).
+    """
+    out = []
+    for text, o in zip(overrides, parse_overrides(overrides), strict=True):
+        key = o.key_or_group
+        base = next((m for m in OPEN_MAPPINGS if key == m or key.startswith(m + ".")), None)
+        if base is None or o.is_delete() or o.is_force_add() or o.package:
+            out.append(text)
+        elif key == base and not o.is_sweep_override() and isinstance(o.value(), dict):
+            out += [f"++{key}.{k}={render(v)}" for k, v in o.value().items()]
+        elif key != base:
+            out.append("++" + text.lstrip("+"))
+        else:
+            out.append(text)
+    return out
+
+
 def with_new_entries(overrides: Sequence[str], compose_base: Any) -> list[str]:
     """Overrides that add entries to dicts of schema objects, in a form Hydra can compose.
 
@@ -219,8 +247,10 @@ def with_new_entries(overrides: Sequence[str], compose_base: Any) -> list[str]:
     (the schema's defaults, registered by :func:`sim.config.register_configs`)
     and ``agents.extra.count=3``; an entry the scenario has already is only
     assigned. ``compose_base(overrides)`` composes without the additions, to
-    see which entries exist.
+    see which entries exist. Keys of :data:`OPEN_MAPPINGS` are set first
+    (:func:`with_open_mappings`).
     """
+    overrides = with_open_mappings(overrides)
     parsed = parse_overrides(overrides)
     adds = [o for o in parsed if o.is_add() and _levels(o.key_or_group.split("."))]
     if not adds:

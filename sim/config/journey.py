@@ -39,8 +39,12 @@ class SelfServiceConfig:
         name: label for reports (``chatbot``, ``knowledge_base``, ``ivr``).
         share: share of the channel's contacts that try it (1 = all).
         time: time spent in it.
-        success: probability that it resolves the contact, by reason
-            (``default`` for reasons not listed).
+        success: probability that it resolves the contact, by reason;
+            ``default`` is the value of every reason not listed (setting it
+            leaves the listed reasons alone; scale them all with
+            ``success_scale``). Without ``default``, an unlisted reason's is 0.
+        success_scale: multiplies the success of every reason of this step
+            (a what-if: 0.5 halves them all); the product is capped at 1.
         on_failure: what a failed customer does next: ``agent`` (goes on to an
             agent queue of the same channel), ``switch`` (comes back later on a
             channel drawn from ``switch_to``), ``give_up``. Must sum to 1.
@@ -53,6 +57,7 @@ class SelfServiceConfig:
     share: float = 1.0
     time: DistributionConfig = field(default_factory=lambda: _minutes(2.0))
     success: dict[str, float] = field(default_factory=lambda: {"default": 0.3})
+    success_scale: float = 1.0
     on_failure: dict[str, float] = field(
         default_factory=lambda: {"agent": 1.0, "switch": 0.0, "give_up": 0.0}
     )
@@ -198,6 +203,17 @@ class DemandConfig:
             ``*.<reason>`` or ``<segment>.<reason>`` (most specific wins).
         automation_only: failed self-service never reaches an agent: the
             ``agent`` share of ``on_failure`` switches channel instead.
+        scale: volume factors keyed by channel or by reason name (what-ifs:
+            ``chat: 2`` doubles the chat contacts, ``billing: 0.5`` halves the
+            billing ones). The expected contacts of (segment, reason, channel)
+            are the base ones x the reason's factor x the channel's factor
+            (1 for names not listed), so scaling one channel leaves the other
+            channels' volumes as they were and changes the channel mix (chat's
+            share grows). It scales new issues' first contacts; the backlog,
+            and contacts that follow from them (switches, repeats), follow.
+        self_service_scale: multiplies the success of every self-service step
+            (each IVR's and channel's, every reason), on top of each step's
+            ``success_scale``; the product is capped at 1.
     """
 
     customers: int = 0
@@ -213,6 +229,8 @@ class DemandConfig:
     surges: list[SurgeConfig] = field(default_factory=list)
     automation_only: bool = False
     backlog: list[BacklogConfig] = field(default_factory=list)
+    scale: dict[str, float] = field(default_factory=dict)
+    self_service_scale: float = 1.0
 
 
 @dataclass
@@ -248,6 +266,36 @@ def channel_mix(d: DemandConfig, segment: str, reason: str) -> dict[str, float]:
         if key in d.channel_mix:
             return d.channel_mix[key]
     raise KeyError(f"{segment}.{reason}")
+
+
+def demand_mix(d: DemandConfig, segment: str, reason: str) -> dict[str, float]:
+    """The channel mix of (segment, reason)'s contacts after ``demand.scale`` (sums to 1).
+
+    Each channel's share is weighted by its factor and the mix renormalised;
+    when every channel of the mix is scaled to 0 the written mix is kept
+    (the volume is then 0: :func:`volume_factor`).
+    """
+    mix = channel_mix(d, segment, reason)
+    weighted = {c: w * d.scale.get(c, 1.0) for c, w in mix.items()}
+    total = sum(weighted.values())
+    return {c: w / total for c, w in weighted.items()} if total > 0 else dict(mix)
+
+
+def volume_factor(d: DemandConfig, segment: str, reason: str) -> float:
+    """Factor of (segment, reason)'s demand from ``demand.scale``.
+
+    The reason's factor times the channels' factors weighted by the written mix.
+    """
+    if not d.scale:
+        return 1.0
+    mix = channel_mix(d, segment, reason)
+    return d.scale.get(reason, 1.0) * sum(w * d.scale.get(c, 1.0) for c, w in mix.items())
+
+
+def success_of(ss: SelfServiceConfig, reason: str, d: DemandConfig) -> float:
+    """Success probability of a self-service step for ``reason``, scaled and capped at 1."""
+    base = lookup(ss.success, reason, 0.0)
+    return min(1.0, base * ss.success_scale * d.self_service_scale)
 
 
 def route_of(cfg: Config, channel: str, segment: str, reason: str) -> str | None:

@@ -89,16 +89,16 @@ def _growth(rate: float, days: float) -> float:
 
 def demand_contacts(cfg: Config) -> float:
     """Expected contacts of the demand model in one replication (upper side)."""
-    from sim.config.journey import lookup
+    from sim.config.journey import lookup, volume_factor
 
     d = cfg.demand
     backlog = float(sum(b.count for b in d.backlog))
     if not d.customers:
         return backlog
     per_day = sum(
-        d.customers * seg.share * lookup(r.rate, name, 0.0) / 30.0
-        for name, seg in d.segments.items()
-        for r in d.reasons.values()
+        d.customers * seg.share * lookup(r.rate, s, 0.0) / 30.0 * volume_factor(d, s, name)
+        for s, seg in d.segments.items()
+        for name, r in d.reasons.items()
     )
     days = cfg.horizon / 1440.0
     surge = max([1.0, *(s.factor for s in d.surges)])

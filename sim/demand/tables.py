@@ -4,9 +4,11 @@ The base is a count, never a list of customers. For each (segment, reason)
 the expected contacts of day ``d`` are ``customers x share x rate / 30``
 times a day factor (weekly weight x gamma busyness x growth), spread over
 the day by the intraday shape, and multiplied by any surge covering the
-interval. Arrivals are then a non-homogeneous Poisson process on that rate
-table (:mod:`sim.demand.arrivals`); :mod:`sim.demand.sources` makes the
-contacts.
+interval and by the what-if factors of ``demand.scale`` (the reason's, and
+the channels' weighted by the mix: :func:`sim.config.journey.volume_factor`;
+the contacts' channel is then drawn from the scaled mix, ``demand_mix``).
+Arrivals are then a non-homogeneous Poisson process on that rate table
+(:mod:`sim.demand.arrivals`); :mod:`sim.demand.sources` makes the contacts.
 
 Not modelled: customer-level memory across issues (repeat contacts and churn
 come with the outcome model), correlation between channels beyond the
@@ -20,7 +22,7 @@ import math
 import numpy as np
 
 from sim.config.base import DAY
-from sim.config.journey import DemandConfig, lookup
+from sim.config.journey import DemandConfig, lookup, volume_factor
 from sim.config.schema import Config
 from sim.demand.arrivals import RateTable
 
@@ -67,6 +69,7 @@ def demand_tables(cfg: Config, rng_busy: np.random.Generator) -> dict[tuple[str,
         intraday = np.resize(shape(seg.profile or d.profile, per_day), n)
         for r, reason in d.reasons.items():
             daily = d.customers * seg.share * lookup(reason.rate, s) / 30.0
+            daily *= volume_factor(d, s, r)  # demand.scale (what-ifs); 1 when not set
             rates = daily * days * intraday / d.profile_interval * surge_factor(d, s, r, n)
             tables[(s, r)] = RateTable(d.profile_interval, rates)
     return tables

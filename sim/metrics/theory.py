@@ -228,7 +228,18 @@ def stability_warnings(cfg: Config) -> list[str]:
     Checked per queue and for all such queues together (the agents who serve
     any of them). Demand-model queues are not checked (their load varies by
     day and channel); nothing here stops a run.
+
+    Overflow rules that can never fire are warned about here too
+    (:func:`sim.config.checks.workforce.overflow_warnings`), so that the same
+    path (``run_experiment``'s warnings, printed by the command line) shows them.
     """
+    from sim.config.checks.workforce import overflow_warnings
+
+    return _unstable(cfg) + overflow_warnings(cfg)
+
+
+def _unstable(cfg: Config) -> list[str]:
+    """Queues with their own arrivals whose line grows without bound (see stability_warnings)."""
     from sim.config.workforce import group_size
 
     open_queues = {

@@ -45,6 +45,7 @@ def check_self_service(ss: SelfServiceConfig, c: Config, path: str) -> None:
     _check_keys(ss.success, [*c.demand.reasons, "default"], f"{path}.success", "reason")
     for k, p in ss.success.items():
         check_probability(p, f"{path}.success.{k}")
+    check_non_negative(ss.success_scale, f"{path}.success_scale")
     _check_keys(ss.on_failure, list(FAILURE_KEYS), f"{path}.on_failure", "failure branch")
     check_mix(list(ss.on_failure.values()), f"{path}.on_failure")
     switching = ss.on_failure.get("switch", 0.0) > 0 or (
@@ -152,9 +153,27 @@ def check_demand_shape(d: DemandConfig) -> None:
         _check_keys(s.segments, list(d.segments), f"{p}.segments", "segment")
 
 
+def check_scale(c: Config) -> None:
+    """What-if factors: ``demand.scale`` keys name a channel or a reason; factors >= 0."""
+    d = c.demand
+    names = sorted({*c.channels, *d.reasons})
+    for key, factor in d.scale.items():
+        p = f"demand.scale.{key}"
+        require(key in names, p, f"must name a channel or a reason ({names})", key)
+        require(
+            not (key in c.channels and key in d.reasons),
+            p,
+            "is ambiguous: a channel and a reason have that name",
+            key,
+        )
+        check_non_negative(factor, p)
+    check_non_negative(d.self_service_scale, "demand.self_service_scale")
+
+
 def check_demand(c: Config) -> None:
     """Customer base, segments, reasons and channel mixes."""
     d = c.demand
+    check_scale(c)
     require(d.customers >= 0, "demand.customers", "must be >= 0", d.customers)
     if d.customers == 0 and not d.backlog:
         return

@@ -130,3 +130,72 @@ def check_workforce(c: Config) -> None:
     for name, v in c.vendors.items():
         check_vendor(v, f"vendors.{name}", c)
     check_routing(c)
+
+
+def _why_idle(c: Config, group: str, queue: str) -> str | None:
+    """Why an overflow group can never take a queue's contact by overflow (None: it can)."""
+    from sim.config.workforce import group_size
+
+    g = c.agents[group]
+    if group_size(g) == 0:
+        return f"agents.{group} has no agents"
+    if not g.skills or queue in g.skills:
+        return (
+            f"agents.{group} serves {queue} already (its skills include it), so it takes "
+            f"{queue}'s contacts at once, not after a wait: drop {queue} from its skills "
+            "to make it a backup"
+        )
+    return None
+
+
+def _patience_sources(c: Config, queue: str) -> list:
+    """Patience of the contacts that wait in ``queue``: its own arrivals', its channels'."""
+    from sim.config.base import DistributionConfig
+
+    q = c.queues[queue]
+    found: list[DistributionConfig | None] = [q.patience] if q.arrival is not None else []
+    if c.demand.customers or c.demand.backlog:
+        for r in c.routes:
+            if r.queue == queue:
+                found += [c.channels[ch].patience for ch in (r.channels or c.channels)]
+    return found
+
+
+def _all_leave_before(c: Config, queue: str, after: float) -> bool:
+    """Every contact of ``queue`` abandons within ``after`` minutes (fixed patiences only)."""
+    from sim.config.base import DistKind
+
+    found = _patience_sources(c, queue)
+    return (
+        bool(found)
+        and all(
+            p is not None and p.kind is DistKind.deterministic and p.mean is not None for p in found
+        )
+        and max(p.mean for p in found) <= after
+    )
+
+
+def overflow_warnings(c: Config) -> list[str]:
+    """Overflow rules (``routing.overflow``) that can never fire, or never for some groups.
+
+    A rule lets ``groups`` take a contact of ``queue`` once it has waited
+    ``after`` minutes. It never fires for a group with no agents, nor for one
+    that serves the queue already (that group takes the contact at once, as
+    any of its skills); and never at all when every contact of the queue has
+    abandoned by then (fixed patiences no longer than ``after``). Not checked:
+    working hours that never meet, and load so low that nobody ever waits.
+    """
+    out = []
+    for i, o in enumerate(c.routing.overflow):
+        p = f"routing.overflow[{i}] ({o.queue} after {o.after:g} min)"
+        if _all_leave_before(c, o.queue, o.after):
+            out.append(
+                f"{p} can never fire: every contact of {o.queue} abandons within {o.after:g} "
+                "min (a fixed patience no longer than after)"
+            )
+            continue
+        why = [w for g in o.groups if (w := _why_idle(c, g, o.queue)) is not None]
+        if why:
+            scope = "can never fire" if len(why) == len(o.groups) else "never fires for a group"
+            out.append(f"{p} {scope}: {'; '.join(why)}")
+    return out
