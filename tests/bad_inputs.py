@@ -347,6 +347,33 @@ CASES: list[tuple[str, list[str], str]] = [
         ["scenario=mmc", "queues.calls.head_start=-1"],
         "queues.calls.head_start must be a finite number >= 0, got -1.0",
     ),
+    # what-ifs (docs/whatif.md)
+    (
+        "rule",
+        ["demand.scale.chatt=2"],
+        "demand.scale.chatt must name a channel or a reason (['billing', 'chat', 'email', "
+        "'information', 'sales', 'social', 'technical', 'voice']), got 'chatt'",
+    ),
+    (
+        "rule",
+        ["demand.scale.chat=-1"],
+        "demand.scale.chat must be a finite number >= 0, got -1.0",
+    ),
+    (
+        "wrong type",
+        ["demand.scale.chat=lots"],
+        "demand.scale.chat must be a number, got 'lots'",
+    ),
+    (
+        "rule",
+        ["channels.chat.self_service.success_scale=-0.5"],
+        "channels.chat.self_service.success_scale must be a finite number >= 0, got -0.5",
+    ),
+    (
+        "rule",
+        ["demand.self_service_scale=-1"],
+        "demand.self_service_scale must be a finite number >= 0, got -1.0",
+    ),
     # runs too large to be sensible
     (
         "size",
