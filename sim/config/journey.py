@@ -42,7 +42,8 @@ class SelfServiceConfig:
         success: probability that it resolves the contact, by reason;
             ``default`` is the value of every reason not listed (setting it
             leaves the listed reasons alone; scale them all with
-            ``success_scale``). Without ``default``, an unlisted reason's is 0.
+            ``success_scale``). A scenario's mapping is merged into this
+            default one, so a ``default`` not written is 0.3.
         success_scale: multiplies the success of every reason of this step
             (a what-if: 0.5 halves them all); the product is capped at 1.
         on_failure: what a failed customer does next: ``agent`` (goes on to an
