@@ -28,8 +28,11 @@ from sim.config.journey import (
     SelfServiceConfig,
     SurgeConfig,
     channel_mix,
+    demand_mix,
     lookup,
     route_of,
+    success_of,
+    volume_factor,
 )
 from sim.config.outcomes import (
     BonusMalusConfig,
@@ -107,8 +110,11 @@ __all__ = [
     "VendorConfig",
     "VendorLocation",
     "channel_mix",
+    "demand_mix",
     "group_size",
     "lookup",
     "register_configs",
     "route_of",
+    "success_of",
+    "volume_factor",
 ]
