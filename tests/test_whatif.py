@@ -172,6 +172,8 @@ def test_moving_agents_keeps_headcount_and_shifts_the_wait():
     total = [sum(group_size(g) for g in c.agents.values()) for c in (before, after)]
     assert total[0] == total[1]
     base, alt = per_rep(), per_rep(*moves)
+    heads = [values(t, "all", "headcount") for t in (base, alt)]
+    assert np.all(heads[0] == total[0]) and np.array_equal(*heads)
     assert paired(base, alt, "queue:chat", "mean_wait")[2] < 0
     assert paired(base, alt, "queue:voice", "mean_wait")[1] > 0
 
