@@ -87,6 +87,14 @@ def test_scale_zero_removes_a_channel_and_the_mix_is_renormalised():
     assert values(per_rep("demand.scale.chat=0"), "channel:chat", "offered").sum() == 0
 
 
+def test_the_size_check_sees_the_scaled_demand():
+    from sim.config.size import demand_contacts
+
+    base = demand_contacts(load_config("minimal"))
+    scaled = demand_contacts(load_config("minimal", ["demand.scale={voice:3,chat:3}"]))
+    assert scaled == pytest.approx(3 * base)
+
+
 def test_scale_is_set_without_plus_with_plus_and_as_one_mapping():
     for ov in (["demand.scale.chat=2"], ["+demand.scale.chat=2"], ["demand.scale={chat:2}"]):
         assert load_config("minimal", ov).demand.scale == {"chat": 2.0}, ov
