@@ -225,7 +225,13 @@ def main() -> None:
     table = report(runs, sizing, need)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "shift_design.md").write_text(table.to_markdown(index=False) + "\n")
+    hours = ", ".join(f"{h:02d}:00 {int(n)}" for h, n in enumerate(need) if n > 0)
+    note = (
+        "Both designs are staffed to one requirement, agents at the desk per hour (Erlang A "
+        f"80/20, / (1 - absence)): {hours}; each with the fewest paid hours of its own shift "
+        "length that cover it (`cheapest_cover`).\n\n"
+    )
+    (out / "shift_design.md").write_text(note + table.to_markdown(index=False) + "\n")
     figure(runs, sizing, need).savefig(out / "shift_design.png", dpi=110)
     print(table.to_string(index=False))
 

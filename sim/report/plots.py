@@ -197,13 +197,16 @@ def queue_length(
     scopes: Sequence[Scope] | dict,
     horizon: float | None = None,
     full: bool = False,
+    levels: pd.DataFrame | None = None,
 ) -> Figure:
     """Contacts waiting at each interval's end, per channel: mean and 10-90 % band of replications.
 
     Live and deferred channels on separate axes; x stops at ``horizon``
-    (default: the last interval start) unless ``full``.
+    (default: the last interval end). With ``full`` and the exact
+    ``levels`` (records kept), a last panel adds the total queue over the
+    whole run, drain tail included, as mean and band over replications.
     """
-    return _over_time(
+    fig = _over_time(
         intervals,
         _as_scopes(scopes),
         [("backlog", "contacts waiting at interval end", 1.0, False)],
@@ -211,6 +214,52 @@ def queue_length(
         horizon,
         full,
     )
+    if full and levels is not None and len(levels):
+        _drain_panel(fig, levels, intervals)
+    return fig
+
+
+def level_grid(levels: pd.DataFrame, name: str, step: float) -> tuple[np.ndarray, np.ndarray]:
+    """Step functions ``levels[name]`` of every replication sampled every ``step`` minutes.
+
+    Returns ``(t, values)`` with values shaped ``(replications, len(t))``; a
+    replication's level is 0 before its first change and holds after its last.
+    """
+    part = levels[levels.name == name]
+    t = np.arange(0.0, float(part["t"].max()) + step, step)
+    rows = []
+    for _, g in part.groupby("replication"):
+        k = np.searchsorted(g["t"].to_numpy(), t, side="right") - 1
+        v = g["value"].to_numpy()
+        rows.append(np.where(k >= 0, v[np.maximum(k, 0)], 0))
+    return t, np.array(rows, dtype=float)
+
+
+def _drain_panel(fig: Figure, levels: pd.DataFrame, intervals: pd.DataFrame) -> None:
+    """Add the whole-run total queue (exact levels) under the existing axes."""
+    step = float((intervals["t_end"] - intervals["t_start"]).iloc[0])
+    t, v = level_grid(levels, "queue_length", step)
+    n = len(fig.axes)
+    fig.set_size_inches(fig.get_size_inches()[0], fig.get_size_inches()[1] + 3)
+    gs = fig.add_gridspec(n + 1, 1)
+    for k, ax in enumerate(fig.axes):
+        ax.set_subplotspec(gs[k])
+    ax = fig.add_subplot(gs[n])
+    ax.step(t / 60, v.mean(0), where="post", color="black", lw=1, label="all queues (mean)")
+    ax.fill_between(
+        t / 60,
+        np.quantile(v, BAND[0], axis=0),
+        np.quantile(v, BAND[1], axis=0),
+        step="post",
+        color="grey",
+        alpha=0.3,
+        label=f"all queues (10-90 % of {len(v)} reps)",
+    )
+    ax.set(xlabel="time since the start of the run (h)", ylabel="contacts waiting")
+    ax.set_xlim(0, t[-1] / 60)
+    ax.set_title("Whole run, drain tail included (exact levels)", fontsize=10)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
 
 
 def service_level(
@@ -337,7 +386,9 @@ def run_figures(results: Results, full: bool = False) -> dict[str, Figure]:
     scopes = plot_scopes(cfg)
     figures = {
         "wait_distribution.png": wait_cdf(results.waits, scopes),
-        "queue_length.png": queue_length(results.intervals, scopes, cfg.horizon, full),
+        "queue_length.png": queue_length(
+            results.intervals, scopes, cfg.horizon, full, results.levels
+        ),
         "service_level.png": service_level(results.intervals, scopes, cfg.horizon, full),
         "channel_intervals.png": channel_intervals(
             results.intervals, scopes, cfg.horizon, full, cfg.interval
