@@ -305,7 +305,8 @@ def figure(runs: dict, sizing: dict, need: np.ndarray) -> plt.Figure:
         ylabel="agents at the desk",
         title="Same requirement, each design's cheapest cover",
     )
-    axes[0].legend(fontsize=7)
+    axes[0].set_ylim(0, 1.5 * max(at_desk(cfg).max() for cfg in sizing.values()))
+    axes[0].legend(fontsize=7, loc="upper left")
     for label in DESIGNS:
         s = runs[label][0].stress
         on = s[s.on_shift & (s.t > runs[label][0].config.warmup)]

@@ -119,7 +119,9 @@ def agent_day(results: Results, replication: int = 0, day: int | None = 0) -> pd
             rows += [(int(agent), str(group), state, a, b) for a, b in clip(spells, lo, hi)]
     frame = pd.DataFrame(rows, columns=["agent_id", "group", "state", "start", "end"])
     frame["minutes"] = frame["end"] - frame["start"]
-    return frame.sort_values(["agent_id", "start"], ignore_index=True)
+    frame = frame.sort_values(["agent_id", "start"], ignore_index=True)
+    frame.attrs["day"] = day
+    return frame
 
 
 def plot_agent_day(day: pd.DataFrame, title: str | None = None) -> Figure:
@@ -127,11 +129,13 @@ def plot_agent_day(day: pd.DataFrame, title: str | None = None) -> Figure:
     agents = day[["agent_id", "group"]].drop_duplicates().sort_values("agent_id")
     fig, ax = plt.subplots(figsize=(11, 1.2 + 0.22 * max(len(agents), 1)))
     row = {a: k for k, a in enumerate(agents.agent_id)}
+    which = day.attrs.get("day")
+    origin = 0.0 if which is None else 1440.0 * which
     for state in STATES:
         part = day[day.state == state]
         for aid, g in part.groupby("agent_id"):
             ax.broken_barh(
-                list(zip(g.start / 60, g.minutes / 60, strict=True)),
+                list(zip((g.start - origin) / 60, g.minutes / 60, strict=True)),
                 (row[aid] - 0.4, 0.8),
                 facecolors=COLOURS[state],
                 lw=0,
@@ -140,8 +144,9 @@ def plot_agent_day(day: pd.DataFrame, title: str | None = None) -> Figure:
     ax.tick_params(axis="y", labelsize=6)
     ax.invert_yaxis()
     if len(day):
-        ax.set_xlim(day.start.min() // 60, -(-day.end.max() // 60))
-    ax.set(xlabel="time since the start of the run (h; day 0 = 0-24)", ylabel="agent (group #id)")
+        ax.set_xlim((day.start.min() - origin) // 60, -(-(day.end.max() - origin) // 60))
+    xlabel = "time since the start of the run (h)" if which is None else f"hour of day {which}"
+    ax.set(xlabel=xlabel, ylabel="agent (group #id)")
     ax.set_title(title or "Agent day: on shift busy, idle, on break, absent (one replication)")
     totals = day.groupby("state")["minutes"].sum() / 60
     handles = [

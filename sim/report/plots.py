@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 BAND = (0.1, 0.9)  # quantiles of the replications drawn as a band
 LIVE, DEFERRED = "live", "deferred"
+AT_INTERVAL_END = {"backlog", "backlog_age"}  # columns measured at the interval's end
 PANEL_TITLES = {LIVE: "live channels", DEFERRED: "deferred channels"}
 
 
@@ -114,7 +115,9 @@ def _band(
     g = frame.groupby("t_start")[column]
     mean, low, high = g.mean(), g.quantile(BAND[0]), g.quantile(BAND[1])
     reps = frame["replication"].nunique()
-    t = (mean.index.to_numpy() + (frame["t_end"] - frame["t_start"]).iloc[0] / 2) / 60
+    width = (frame["t_end"] - frame["t_start"]).iloc[0]
+    at = width if column in AT_INTERVAL_END else width / 2  # a snapshot, else a rate
+    t = (mean.index.to_numpy() + at) / 60
     ax.plot(t, scale * mean.to_numpy(), color=colour, lw=1.4, label=f"{label} (mean)")
     ax.fill_between(
         t,
@@ -294,7 +297,7 @@ def channel_intervals(
     rows = [
         ("offered", f"offered (contacts per {width:g} min)", 1.0, False),
         ("service_level", "service level (%)", 100.0, True),
-        ("p_abandon", "abandoned (% of offered)", 100.0, False),
+        ("p_abandon", "abandoned (% of queued)", 100.0, False),
         ("backlog", "waiting at interval end (contacts)", 1.0, False),
     ]
     return _over_time(
