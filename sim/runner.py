@@ -49,6 +49,7 @@ from sim.model import Model, build, window
 from sim.outcomes.costs import cost_rows
 from sim.plan import kinds_and_strata
 from sim.workforce.headcount import headcount_rows
+from sim.workforce.shifts import STATE_NAMES
 from sim.workforce.stress import stress_rows
 
 PROGRESS_STEPS = 20
@@ -68,6 +69,7 @@ class ReplicationResult:
     wait_max: dict[str, np.ndarray]
     cases: pd.DataFrame | None = None
     stress: pd.DataFrame | None = None
+    agent_states: pd.DataFrame | None = None
 
 
 class _Sink:
@@ -140,6 +142,8 @@ def run_replication(
     cases = CaseSink(sink.win, strata, cfg.keep_records) if cfg.outcomes.enabled else None
     model = build(cfg, Streams(cfg.seed, replication), sink, cases.add_rows if cases else None)
     model_ref.append(model)
+    if cfg.keep_records:
+        model.workforce.keep_states()
     with gc_paused():
         _simulate(cfg, model, advance)
         return _tables(cfg, replication, model, sink, strata, cases)
@@ -184,7 +188,39 @@ def _tables(
     for frame in (kpis, intervals):
         frame.insert(0, "replication", replication)
     return ReplicationResult(
-        replication, kpis, intervals, contacts, end, part.hist, part.wait_max, case_table, stress
+        replication,
+        kpis,
+        intervals,
+        contacts,
+        end,
+        part.hist,
+        part.wait_max,
+        case_table,
+        stress,
+        agent_states_frame(model, replication) if sink.keep else None,
+    )
+
+
+def agent_states_frame(model: Model, replication: int) -> pd.DataFrame:
+    """Every agent's shifts, absences and presence spells (``Workforce.keep_states``).
+
+    Columns ``replication, agent_id, group, state, start, end`` (minutes);
+    ``state`` is ``shift`` (scheduled window, breaks included), ``absent``
+    or ``present`` (at the desk). Agents without a schedule have one
+    ``present`` spell over the run and no ``shift`` row.
+    """
+    rows = model.workforce.states or []
+    table = np.array([r[3:] for r in rows], dtype=float).reshape(-1, 2)
+    codes = np.array([r[:3] for r in rows], dtype=np.int64).reshape(-1, 3)
+    return pd.DataFrame(
+        {
+            "replication": np.int32(replication),
+            "agent_id": codes[:, 0].astype(np.int32),
+            "group": pd.Categorical.from_codes(codes[:, 1], list(model.group_names)),
+            "state": pd.Categorical.from_codes(codes[:, 2], list(STATE_NAMES)),
+            "start": table[:, 0],
+            "end": table[:, 1],
+        }
     )
 
 
@@ -260,12 +296,13 @@ def run_experiment(cfg: Config, progress: bool | None = None) -> Results:
     results = _run_all(cfg, show)
     per_rep = pd.concat([r.kpis for r in results], ignore_index=True)
     intervals = pd.concat([r.intervals for r in results], ignore_index=True)
-    contacts = levels = cases = stress = None
+    contacts = levels = cases = stress = agent_states = None
     if cfg.stress.enabled:
         stress = pd.concat([r.stress for r in results], ignore_index=True)
     if cfg.keep_records:
         contacts = pd.concat([r.contacts for r in results], ignore_index=True)
         levels = levels_frame(contacts, {r.replication: r.end for r in results})
+        agent_states = pd.concat([r.agent_states for r in results], ignore_index=True)
         if cfg.outcomes.enabled:
             cases = pd.concat([r.cases for r in results], ignore_index=True)
     kpis = summarise_replications(per_rep).merge(
@@ -276,7 +313,18 @@ def run_experiment(cfg: Config, progress: bool | None = None) -> Results:
     waits = wait_histogram(hists, longest, kinds_and_strata(cfg)[2])
     baseline = staffing_baseline(cfg)
     return Results(
-        cfg, kpis, per_rep, intervals, waits, baseline, contacts, levels, cases, stress, notes
+        cfg,
+        kpis,
+        per_rep,
+        intervals,
+        waits,
+        baseline,
+        contacts,
+        levels,
+        cases,
+        stress,
+        notes,
+        agent_states,
     )
 
 

@@ -25,6 +25,8 @@ class Results:
         cases: one row per issue (with the outcome model and records kept).
         stress: every agent's stress at each interval end (with the stress model).
         warnings: what the run warned about before it started (e.g. no steady state).
+        agent_states: every agent's ``shift``, ``absent`` and ``present`` spells
+            ``replication, agent_id, group, state, start, end`` (records kept only).
     """
 
     config: Config
@@ -38,3 +40,4 @@ class Results:
     cases: pd.DataFrame | None = None
     stress: pd.DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
+    agent_states: pd.DataFrame | None = None

@@ -21,7 +21,14 @@ from sim.metrics.results import Results
 from sim.study.folders import MANIFEST, Claim, fault
 from sim.study.jobs import config_digest
 
-PLOTS = ("wait_distribution.png", "queue_length.png", "service_level.png", "stress.png")
+PLOTS = (
+    "wait_distribution.png",
+    "queue_length.png",
+    "service_level.png",
+    "channel_intervals.png",
+    "agent_day.png",
+    "stress.png",
+)
 TABLES = (
     "kpis.csv",
     "replications.csv",
@@ -32,6 +39,7 @@ TABLES = (
     "levels.parquet",
     "cases.parquet",
     "stress.parquet",
+    "agent_states.parquet",
 )
 OUTPUT_NAMES = ("config.yaml", ".hydra", MANIFEST, *TABLES, *PLOTS)  # what a run may write
 
@@ -47,6 +55,7 @@ def _tables(results: Results) -> dict[str, pd.DataFrame | None]:
         results.levels,
         results.cases,
         results.stress,
+        results.agent_states,
     )
     return dict(zip(TABLES, frames, strict=True))
 

@@ -33,6 +33,9 @@ from sim.core.rng import Streams
 from sim.routing.router import Router
 from sim.workforce.stress import StressModel
 
+SHIFT, ABSENT, PRESENT = 0, 1, 2  # states of Workforce.states
+STATE_NAMES = ("shift", "absent", "present")
+
 
 @dataclass(frozen=True)
 class Shift:
@@ -153,6 +156,7 @@ class Workforce:
         self.extra: list[tuple[int, float, float]] = []  # overtime (group, from, to)
         self._open: dict[int, float] = {}  # agent id -> on since
         self._weekday = start_weekday
+        self.states: list[tuple[int, int, int, float, float]] | None = None  # see keep_states
         self.stress: StressModel | None = stress
         router.overtime = lambda a, t0, t1: self.extra.append((a.group, t0, t1))
         for (name, group), agents in zip(groups.items(), router.agents, strict=True):
@@ -166,6 +170,17 @@ class Workforce:
                     self._open[agent.id] = 0.0
                 else:
                     env.process(self._work(agent, cycle, rng))
+
+    def keep_states(self) -> None:
+        """Log every agent's shifts, absences and presence (the agent-day table).
+
+        Off by default (only with ``keep_records``): rows
+        ``(agent id, group, state, from, to)`` with state ``SHIFT`` (the
+        scheduled window, breaks included), ``ABSENT`` (a day missed) or
+        ``PRESENT`` (at the desk, ready for contacts). One row per presence
+        spell, not per contact: the contact hot path is untouched.
+        """
+        self.states = []
 
     def _follow_profile(
         self, agents: list[Agent], levels: list[float], g: AgentGroupConfig
@@ -208,6 +223,7 @@ class Workforce:
             if works(shift, (self._weekday + day) % 7) and not self._absent(
                 agent, shift, u[0], day
             ):
+                self._log(agent, SHIFT, day * DAY + shift.start, day * DAY + shift.end)
                 yield from self._day(
                     agent, working_periods(shift, day, u[1]), day * DAY + shift.start
                 )
@@ -225,6 +241,7 @@ class Workforce:
         )
         if u < p:
             self.absences.append(day * DAY)
+            self._log(agent, ABSENT, day * DAY + shift.start, day * DAY + shift.end)
             return True
         return False
 
@@ -255,9 +272,15 @@ class Workforce:
             self.stress.came_on(agent, self.env.now, shift_start)
         self.router.agent_on(agent)
 
+    def _log(self, agent: Agent, state: int, start: float, end: float) -> None:
+        if self.states is not None:
+            self.states.append((agent.id, agent.group, state, start, end))
+
     def _off(self, agent: Agent) -> None:
         if agent.id in self._open:
-            self.presence.append((agent.group, self._open.pop(agent.id), self.env.now))
+            on = self._open.pop(agent.id)
+            self.presence.append((agent.group, on, self.env.now))
+            self._log(agent, PRESENT, on, self.env.now)
         agent.scheduled = False
         self.router.agent_off(agent)
         if self.stress is not None:
@@ -268,6 +291,8 @@ class Workforce:
         now = self.env.now
         for a in (a for group in agents for a in group):
             if a.id in self._open:
-                self.presence.append((a.group, self._open.pop(a.id), now))
+                on = self._open.pop(a.id)
+                self.presence.append((a.group, on, now))
+                self._log(a, PRESENT, on, now)
             if not a.present and (a.contact is not None or a.busy):
                 self.extra.append((a.group, a.off_since, now))
