@@ -8,6 +8,7 @@ No behaviour and no simulation state.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import numpy as np
 
@@ -15,7 +16,15 @@ from sim.config import Config, DistributionConfig, SelfServiceConfig, SkillConfi
 from sim.config.journey import lookup, success_of
 from sim.core.entities import ABANDONED, BALKED, BLOCKED, GAVE_UP, SERVED
 from sim.journey.front_door import Automation, Ivr, Kind
-from sim.metrics.aggregates import Strata
+from sim.metrics.aggregates import DIMENSIONS, Strata
+from sim.metrics.kpis import scope_name
+from sim.metrics.thresholds import (
+    MODES,
+    channel_modes,
+    queue_channels,
+    sl_threshold,
+    textbook_queues,
+)
 from sim.outcomes.resolution import OutcomePlan
 from sim.outcomes.satisfaction import ScoreParams
 
@@ -53,7 +62,35 @@ def kinds_and_strata(cfg: Config) -> tuple[list[Kind], dict[tuple, int], Strata]
         "vendor": vendors,
     }
     vendor_of = np.array([vendors.index(g.vendor or "inhouse") for g in cfg.agents.values()])
-    return kinds, index, Strata(names, codes, np.array(threshold, dtype=float), vendor_of)
+    names["mode"] = _modes(cfg)
+    strata = Strata(
+        names,
+        codes,
+        np.array(threshold, dtype=float),
+        vendor_of,
+        *_mode_codes(cfg, names["mode"]),
+    )
+    scopes = [scope_name(d, n) for d in ("all", "mode", *DIMENSIONS[1:]) for n in names[d]]
+    return kinds, index, replace(strata, scope_threshold={s: sl_threshold(cfg, s) for s in scopes})
+
+
+def _modes(cfg: Config) -> list[str]:
+    """The mode strata present: ``live`` (live channels, queues' own arrivals), ``deferred``."""
+    used = set(channel_modes(cfg).values()) | ({"live"} if textbook_queues(cfg) else set())
+    return [m for m in MODES if m in used]
+
+
+def _mode_codes(cfg: Config, modes: list[str]) -> tuple[np.ndarray, int, np.ndarray]:
+    """Mode code of each channel, of the textbook contacts (-1: none) and of each queue."""
+    of_channel = channel_modes(cfg)
+    textbook = set(textbook_queues(cfg))
+    by_channel = np.array([modes.index(m) for m in of_channel.values()], dtype=np.int64)
+    queue_mode = []
+    for q, channels in queue_channels(cfg).items():
+        used = {of_channel[c] for c in channels} | ({"live"} if q in textbook else set())
+        queue_mode.append(modes.index(used.pop()) if len(used) == 1 else -1)
+    live = modes.index("live") if textbook else -1
+    return by_channel, live, np.array(queue_mode, dtype=np.int64)
 
 
 def routes(cfg: Config, kinds: list[Kind]) -> tuple[list[int], list[list[int]]]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Waiting KPIs over ``live`` (live channels and textbook queues; ``all`` when there
+# are no deferred channels), never a mix with e-mail; volumes and occupancy over ``all``.
 DEFAULT_KPIS = [
     "all/offered",
-    "all/service_level",
-    "all/p_abandon",
-    "all/asa",
-    "all/mean_wait",
+    "live/service_level",
+    "live/p_abandon",
+    "live/asa",
+    "live/mean_wait",
     "all/occupancy",
 ]
 

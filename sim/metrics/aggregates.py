@@ -18,7 +18,7 @@ window is arrivals in [warmup, horizon); time integrals are clipped to
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -102,12 +102,25 @@ class Strata:
     ``threshold`` is the service-level threshold of each kind;
     ``vendor_of_group`` the vendor code of each agent group. The ``group``
     and ``vendor`` strata hold the legs their agents answered.
+
+    The ``mode`` strata (``names["mode"]``, a subset of ``live``,
+    ``deferred``) are not reduced from records: :func:`with_modes` rolls them
+    up from the channel strata (``mode_of_channel``: the mode code of each
+    channel) and, for the queues' own arrivals, from ``all`` minus the channels
+    (``textbook_mode``: their code, -1 when no queue has arrivals of its own).
+    ``queue_mode`` is the mode code of each queue (-1: fed by both modes or
+    by none); ``scope_threshold`` the service-level threshold of each scope
+    (NaN where it mixes several, :mod:`sim.metrics.thresholds`).
     """
 
     names: dict[str, list[str]]
     kind_codes: dict[str, np.ndarray]
     threshold: np.ndarray
     vendor_of_group: np.ndarray
+    mode_of_channel: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    textbook_mode: int = -1
+    queue_mode: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    scope_threshold: dict[str, float] = field(default_factory=dict)
 
     def size(self, dim: str) -> int:
         """Number of strata of a dimension."""
@@ -176,6 +189,33 @@ def merge(a: Partial, b: Partial) -> Partial:
     return Partial(
         *(_combine(f.name, getattr(a, f.name), getattr(b, f.name)) for f in fields(Partial))
     )
+
+
+def with_modes(part: Partial, strata: Strata) -> Partial:
+    """``part`` with the ``mode`` strata (``live``, ``deferred``) rolled up.
+
+    Strata of one dimension partition the records, so the aggregates of a
+    coarser partition are sums of the finer one's: a mode's counts, wait
+    histogram and backlog are the sums over its channels (the longest wait:
+    their maximum), plus, for the mode of the queues' own arrivals, ``all``
+    minus every channel. Exact for counts; no pass over the records.
+    """
+    n = len(strata.names.get("mode", []))
+    ch = strata.mode_of_channel
+    out = {}
+    for name in ("counts", "hist", "backlog"):
+        src = getattr(part, name)
+        rows = np.zeros((n, *src["all"].shape[1:]))
+        for m in range(n):
+            rows[m] = src["channel"][ch == m].sum(axis=0)
+        if n and strata.textbook_mode >= 0:
+            rows[strata.textbook_mode] += src["all"][0] - src["channel"].sum(axis=0)
+        out[name] = rows
+    longest = np.array([part.wait_max["channel"][ch == m].max(initial=0.0) for m in range(n)])
+    if n and strata.textbook_mode >= 0:  # the longest wait of all bounds the textbook ones
+        longest[strata.textbook_mode] = part.wait_max["all"][0]
+    out["wait_max"] = longest
+    return replace(part, **{name: getattr(part, name) | {"mode": v} for name, v in out.items()})
 
 
 def time_in_intervals(starts: np.ndarray, stops: np.ndarray, win: Window) -> np.ndarray:

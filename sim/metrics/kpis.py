@@ -1,7 +1,25 @@
 """KPI definitions and the per-replication KPI tables.
 
-Scopes: ``all``; ``queue:<name>``, ``channel:<name>``, ``segment:<name>``,
-``reason:<name>``; ``group:<name>`` for agent groups.
+Scopes: ``all``; ``live`` and ``deferred``; ``queue:<name>``,
+``channel:<name>``, ``segment:<name>``, ``reason:<name>``; ``group:<name>``
+and ``vendor:<name>`` for agent groups.
+
+``live`` holds the contacts of live channels (voice, chat: a customer on the
+line) and the queues' own (textbook) arrivals; ``deferred`` those of deferred
+channels (e-mail, social: a backlog answered within hours). ``all`` holds
+both, so in a scenario with deferred channels its waits, ASA, service level,
+abandonment and mean queue are a mix of seconds on the phone and hours in a
+mailbox (the ASA of ``all`` rises when the IVR deflects calls, because
+e-mails weigh more): read them per mode. ``all`` stays for volumes, shares
+of the contacts offered (self-service, blocking, switching), handle time,
+occupancy and costs, and for textbook scenarios, where ``live`` is ``all``.
+A mode scope is present when the scenario has contacts of that mode; its
+``mean_queue`` only when each of its queues is fed by that mode alone.
+
+``sl_threshold``: the service-level threshold (minutes) of the scope, a row
+beside ``service_level``; NaN where the scope mixes thresholds (``live`` with
+voice at 20 s and chat at 60 s: each contact counts against its own channel's),
+:mod:`sim.metrics.thresholds` names them.
 
 Definitions (``queued`` = legs that entered a queue; a transferred contact
 has one leg per queue it visited):
@@ -37,11 +55,119 @@ has one leg per queue it visited):
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from sim.metrics.aggregates import PERCENTILES, F, Partial, Strata, Window, percentile
+from sim.metrics.aggregates import (
+    PERCENTILES,
+    F,
+    Partial,
+    Strata,
+    Window,
+    percentile,
+    with_modes,
+)
+
+Bounds = tuple[float, float]
+UNBOUNDED: Bounds = (-math.inf, math.inf)
+UNIT: Bounds = (0.0, 1.0)
+POSITIVE: Bounds = (0.0, math.inf)
+SHARES = (
+    "p_block",
+    "p_balk",
+    "p_self_served",
+    "p_switch",
+    "p_give_up",
+    "p_abandon",
+    "p_wait",
+    "p_callback_offer",
+    "p_callback",
+    "service_level",
+    "occupancy",
+    "fcr",
+    "fcr_measured",
+    "resolution_rate",
+    "repeat_rate",
+    "churn_rate",
+    "p_churn",
+    "stress_mean",
+    "stress_p90",
+    "high_stress_share",
+)
+NON_NEGATIVE = (
+    "offered",
+    "queued",
+    "served",
+    "abandoned",
+    "blocked",
+    "open",
+    "self_served",
+    "switched",
+    "gave_up",
+    "transferred",
+    "escalated",
+    "overflowed",
+    "tried_self_service",
+    "callback_offered",
+    "callbacks",
+    "balked",
+    "p_resolved",  # resolved / served: self-served contacts are resolved too, so it can exceed 1
+    "handle_minutes",
+    "front_minutes",
+    "line_minutes",
+    "unresolved",
+    "arrival_rate",
+    "mean_wait",
+    "asa",
+    "aht",
+    *(f"wait_p{p}" for p in PERCENTILES),
+    "contacts_per_issue",
+    "frustration",
+    "callback_wait",
+    "mean_queue",
+    "mean_busy",
+    "mean_staffed",
+    "overtime",
+    "sl_threshold",
+    "issues",
+    "issues_open",
+    "issues_unresolved",
+    "issue_contacts",
+    "issue_wait",
+    "surveyed",
+    "churned",
+    "resolved",
+    "absent_days",
+    "leavers",
+    "hires",
+    "attrition_annual",
+    "customers_lost",
+    "customers_lost_issues",
+    "customers_lost_background",
+    "revenue_lost_month",
+    "revenue_lost_year",
+    "total",
+    "labour",
+    "governance",
+    "self_service",
+    "ivr",
+    "telephony",
+    "hiring",
+    "per_contact",
+    "per_resolved_issue",
+    "per_managed_customer",
+    "per_managed_customer_month",
+)
+# The range of each KPI's value: confidence intervals stay inside it (sim.metrics.stats).
+# KPIs not listed (e.g. bonus_malus, which can be negative) are unbounded.
+BOUNDS: dict[str, Bounds] = (
+    dict.fromkeys(NON_NEGATIVE, POSITIVE)
+    | dict.fromkeys(SHARES, UNIT)
+    | dict.fromkeys(("satisfaction", "survey_satisfaction"), (0.0, 10.0))
+)
 
 COUNTS = (
     "offered",
@@ -129,8 +255,16 @@ def _percentiles(hist: np.ndarray, longest: float) -> dict[str, float]:
 
 
 def scope_name(dim: str, name: str) -> str:
-    """Scope label of a stratum."""
-    return "all" if dim == "all" else f"{dim}:{name}"
+    """Scope label of a stratum (``all``, ``live``, ``deferred``, ``<dim>:<name>``)."""
+    return name if dim in ("all", "mode") else f"{dim}:{name}"
+
+
+def _mode_queue(part: Partial, strata: Strata, k: int, slots: slice | int) -> np.ndarray | None:
+    """Queue-length integral of mode ``k`` (None when a queue mixes modes or has none)."""
+    mine = strata.queue_mode == k
+    if len(strata.queue_mode) != part.queue_time.shape[0] or (strata.queue_mode < 0).any():
+        return None
+    return part.queue_time[mine][:, slots].sum(axis=0)
 
 
 GROUP_CONTACT_METRICS = (
@@ -185,13 +319,16 @@ def replication_kpis(
     window in the last slot); occupancy is busy time over their sum.
     """
     rows: list[tuple[str, str, float]] = []
-    for dim in ("all", "queue", "channel", "segment", "reason"):
-        for k, name in enumerate(strata.names[dim]):
+    part = with_modes(part, strata)
+    for dim in ("all", "mode", "queue", "channel", "segment", "reason"):
+        for k, name in enumerate(strata.names.get(dim, [])):
             m = contact_metrics(part.counts[dim][k, -1], win.length) | _percentiles(
                 part.hist[dim][k], part.wait_max[dim][k]
             )
             if dim == "queue":
                 m["mean_queue"] = part.queue_time[k, -1] / win.length
+            if dim == "mode" and (q := _mode_queue(part, strata, k, -1)) is not None:
+                m["mean_queue"] = q / win.length
             if dim == "all":
                 m["mean_queue"] = part.queue_time[:, -1].sum() / win.length
                 m |= agent_metrics(
@@ -202,7 +339,17 @@ def replication_kpis(
                 )
             rows += _rows(scope_name(dim, name), m)
     rows += _agent_rows(part, win, strata, staffed, overtime)
+    rows += _threshold_rows(rows, strata)
     return pd.DataFrame(rows, columns=["scope", "metric", "value"])
+
+
+def _threshold_rows(rows: list[tuple[str, str, float]], strata: Strata) -> list:
+    """An ``sl_threshold`` row beside each scope's ``service_level`` (when the strata know it)."""
+    return [
+        (scope, "sl_threshold", strata.scope_threshold[scope])
+        for scope, metric, _ in rows
+        if metric == "service_level" and scope in strata.scope_threshold
+    ]
 
 
 def _backlog(b: np.ndarray, edges: np.ndarray) -> dict[str, np.ndarray]:
@@ -216,13 +363,16 @@ def interval_table(part: Partial, win: Window, strata: Strata, worked: np.ndarra
     n, edges = win.n_intervals, win.edges
     lengths = np.diff(edges)
     frames = []
-    for dim in ("all", "queue", "channel"):
-        for k, name in enumerate(strata.names[dim]):
+    part = with_modes(part, strata)
+    for dim in ("all", "mode", "queue", "channel"):
+        for k, name in enumerate(strata.names.get(dim, [])):
             m = contact_metrics(part.counts[dim][k, :n], lengths) | _backlog(
                 part.backlog[dim][k], edges
             )
             if dim == "queue":
                 m["mean_queue"] = part.queue_time[k, :n] / lengths
+            if dim == "mode" and (q := _mode_queue(part, strata, k, slice(0, n))) is not None:
+                m["mean_queue"] = q / lengths
             if dim == "all":
                 busy = part.busy_time[:, :n].sum(0)
                 m |= {

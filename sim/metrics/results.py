@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, fields
 
 import pandas as pd
 
@@ -41,3 +42,54 @@ class Results:
     stress: pd.DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
     agent_states: pd.DataFrame | None = None
+
+    def __repr__(self) -> str:
+        """A few lines: the run, each table's shape and the headline KPIs; never the frames."""
+        cfg = self.config
+        lines = [
+            f"Results({cfg.name!r}: {cfg.replications} replications, horizon {cfg.horizon:g} min,"
+            f" warm-up {cfg.warmup:g} min, seed {cfg.seed})"
+        ]
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, pd.DataFrame):
+                lines.append(f"  {f.name}: {value.shape[0]:,} rows x {value.shape[1]} columns")
+            elif value is None:
+                lines.append(f"  {f.name}: None")
+        if self.warnings:
+            lines.append(f"  warnings: {len(self.warnings)}")
+        lines += [f"  {kpi}" for kpi in _headline(self.kpis)]
+        return "\n".join(lines)
+
+
+HEADLINE = (
+    ("all", "offered"),
+    ("live", "service_level"),
+    ("live", "p_abandon"),
+    ("live", "asa"),
+    ("deferred", "service_level"),
+    ("deferred", "asa"),
+    ("all", "occupancy"),
+)
+SHARES = {"service_level", "p_abandon", "occupancy"}
+
+
+def _headline(kpis: pd.DataFrame) -> list[str]:
+    """``scope metric = mean [low, high]`` of the headline KPIs (``all`` without deferred ones)."""
+    index = kpis.set_index(["scope", "metric"])
+    mixed = (kpis.scope == "deferred").any()
+    out = []
+    for scope, metric in HEADLINE:
+        if not mixed:  # no deferred contacts: live is all
+            if scope == "deferred":
+                continue
+            scope = "all"
+        if (scope, metric) not in index.index:
+            continue
+        r = index.loc[(scope, metric)]
+        scale, unit = (100, " %") if metric in SHARES else (1, " min" if metric == "asa" else "")
+        form = "{:,.0f}" if metric == "offered" else "{:.4g}"
+        values = [form.format(scale * v) for v in (r["mean"], r.ci_low, r.ci_high)]
+        ci = "" if math.isnan(r.ci_low) else f" [{values[1]}, {values[2]}]"
+        out.append(f"{scope} {metric} = {values[0]}{unit}{ci}")
+    return out

@@ -1,4 +1,11 @@
-"""Terminal report: the KPI table with confidence intervals and theory."""
+"""Terminal report: the KPI table with confidence intervals and theory.
+
+With deferred channels (e-mail, social) in the scenario, the headline splits:
+volumes, shares of the contacts offered, handle time and occupancy over
+``all``, and the waiting KPIs (abandonment, service level, ASA, waits, queue)
+for ``live`` and ``deferred`` apart, never mixed (:mod:`sim.metrics.kpis`).
+Every service level carries its threshold (:mod:`sim.metrics.thresholds`).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from sim.metrics.thresholds import MODES, sl_threshold_text
+
 if TYPE_CHECKING:
+    from sim.config import Config
     from sim.metrics.results import Results
 
 SHOWN = (
@@ -31,6 +41,20 @@ SHOWN = (
     "mean_queue",
     "occupancy",
 )
+# The KPIs of SHOWN that mix live and deferred contacts in ``all``: shown per mode.
+WAITING = {
+    "p_abandon",
+    "p_wait",
+    "service_level",
+    "asa",
+    "mean_wait",
+    "wait_p90",
+    "p_callback_offer",
+    "p_callback",
+    "callback_wait",
+    "mean_queue",
+}
+DEFERRED_SHOWN = ("p_abandon", "service_level", "asa", "mean_wait", "wait_p90", "mean_queue")
 CALLBACK_KPIS = {"p_callback_offer", "p_callback", "callback_wait"}  # shown when offered
 SHOWN_IF_ANY = {"p_balk"}  # shown when it happened
 PERCENT = {
@@ -111,6 +135,13 @@ def _fmt(metric: str, value: float) -> str:
     return f"{value:.3f}"
 
 
+def _fmt_in(metric: str, value: float, scope: str) -> str:
+    """``_fmt``, but the waits of deferred contacts (hours, not seconds) in minutes or hours."""
+    if scope != "deferred" or metric not in SECONDS or value is None or math.isnan(value):
+        return _fmt(metric, value)
+    return f"{value:.1f} min" if abs(value) < 600 else f"{value / 60:.2f} h"
+
+
 def interval_text(kpis: pd.DataFrame, scope: str, metric: str, scale: float, fmt: str) -> str:
     """``mean [low, high]`` of one KPI of a table indexed by (scope, metric), scaled."""
     r = kpis.loc[(scope, metric)]
@@ -118,12 +149,24 @@ def interval_text(kpis: pd.DataFrame, scope: str, metric: str, scale: float, fmt
     return f"{mean} [{low}, {high}]"
 
 
+def kpi_label(metric: str, scope: str, cfg: Config | None) -> str:
+    """A KPI's name for reading: ``service_level`` carries its threshold (``within 20 s``)."""
+    if metric != "service_level" or cfg is None:
+        return metric
+    within = sl_threshold_text(cfg, scope)
+    return f"{metric} within {within}" if within else metric
+
+
 def kpi_table(
     kpis: pd.DataFrame,
     scopes: list[str] | None = None,
     pairs: Sequence[tuple[str, str]] | None = None,
+    cfg: Config | None = None,
 ) -> pd.DataFrame:
-    """KPIs formatted for reading: one row per (scope, metric)."""
+    """KPIs formatted for reading: one row per (scope, metric).
+
+    With ``cfg``, each service level is labelled with its threshold.
+    """
     rows = []
     index = kpis.set_index(["scope", "metric"])
     wanted = pairs or [(scope, m) for scope in scopes or ["all"] for m in SHOWN]
@@ -137,10 +180,11 @@ def kpi_table(
             ci = (
                 ""
                 if math.isnan(r.ci_low)
-                else f"[{_fmt(metric, r.ci_low)}, {_fmt(metric, r.ci_high)}]"
+                else f"[{_fmt_in(metric, r.ci_low, scope)}, {_fmt_in(metric, r.ci_high, scope)}]"
             )
             theory = _fmt(metric, r.get("theory", float("nan")))
-            rows.append((scope, metric, _fmt(metric, r["mean"]), ci, theory))
+            label = kpi_label(metric, scope, cfg)
+            rows.append((scope, label, _fmt_in(metric, r["mean"], scope), ci, theory))
     return pd.DataFrame(rows, columns=["scope", "KPI", "mean", "95% CI", "theory"])
 
 
@@ -168,29 +212,65 @@ MATRIX = (
 )
 
 
-def matrix(kpis: pd.DataFrame, prefix: str, metrics: tuple[str, ...] = MATRIX) -> pd.DataFrame:
-    """One row per scope with the given prefix, one column per KPI (means, formatted)."""
+def matrix(
+    kpis: pd.DataFrame,
+    prefix: str,
+    metrics: tuple[str, ...] = MATRIX,
+    cfg: Config | None = None,
+) -> pd.DataFrame:
+    """One row per scope with the given prefix, one column per KPI (means, formatted).
+
+    With ``cfg``, a ``sl_within`` column (the threshold) follows ``service_level``.
+    """
     part = kpis[kpis.scope.str.startswith(prefix) & kpis.metric.isin(metrics)]
     if part.empty:
         return part
     wide = part.pivot(index="scope", columns="metric", values="mean")
     wide = wide[[m for m in metrics if m in wide.columns]]
     out = wide.apply(lambda col: col.map(lambda v, m=col.name: _fmt(m, v)))
+    if cfg is not None and "service_level" in out.columns:
+        within = [sl_threshold_text(cfg, scope) for scope in out.index]
+        out.insert(out.columns.get_loc("service_level") + 1, "sl_within", within)
     out.index = [s.split(":", 1)[1] for s in out.index]
     return out
+
+
+def headline(results: Results) -> list[str]:
+    """The first KPI table(s): one over ``all``, or, with deferred channels, one per mode."""
+    cfg, kpis = results.config, results.kpis
+    if not (kpis.scope == "deferred").any():
+        table = kpi_table(kpis, ["all"], cfg=cfg)
+        if table["theory"].eq("").all():
+            table = table.drop(columns="theory")
+        return [table.drop(columns="scope").to_string(index=False)]
+    modes = {m: [c for c, ch in cfg.channels.items() if ch.mode.value == m] for m in MODES}
+    blocks = (
+        ("All channels", [("all", m) for m in SHOWN if m not in WAITING]),
+        (
+            "Live channels (" + ", ".join(modes["live"]) + ")",
+            [("live", m) for m in SHOWN if m in WAITING],
+        ),
+        (
+            "Deferred channels (" + ", ".join(modes["deferred"]) + ")",
+            [("deferred", m) for m in DEFERRED_SHOWN],
+        ),
+    )
+    lines = []
+    for title, pairs in blocks:
+        table = kpi_table(kpis, pairs=pairs, cfg=cfg).drop(columns="theory")
+        if len(table):
+            lines += [f"{title}:", table.to_string(index=False)]
+    return lines
 
 
 def text(results: Results) -> str:
     """The report printed at the end of a run."""
     cfg = results.config
-    table = kpi_table(results.kpis, ["all"])
-    if table["theory"].eq("").all():
-        table = table.drop(columns="theory")
     head = (
         f"{cfg.name}: {cfg.description}\n{cfg.replications} replications, "
         f"horizon {cfg.horizon:g} min, warm-up {cfg.warmup:g} min"
     )
-    lines = [head, table.drop(columns="scope").to_string(index=False)]
+    lines = [head, *headline(results)]
     if cfg.outcomes.enabled:
         out = kpi_table(results.kpis, pairs=OUTCOMES).drop(columns="theory")
         lines += ["\nOutcomes and economics (window totals):", out.to_string(index=False)]
@@ -200,12 +280,12 @@ def text(results: Results) -> str:
         lines += ["\nAgent stress (on shift, at interval ends):", out.to_string(index=False)]
         lines += ["\nStress by group (means):", by_group.to_string()]
     for prefix, title in (("channel:", "By channel"), ("queue:", "By queue")):
-        m = matrix(results.kpis, prefix)
+        m = matrix(results.kpis, prefix, cfg=cfg)
         if len(m) > 1 or (prefix == "channel:" and len(m)):
             lines += [f"\n{title} (means):", m.to_string()]
     agent_kpis = ("served", "service_level", "aht", "mean_staffed", "occupancy", "overflowed")
     for prefix, title in (("group:", "Agent groups"), ("vendor:", "Vendors")):
-        m = matrix(results.kpis, prefix, agent_kpis)
+        m = matrix(results.kpis, prefix, agent_kpis, cfg)
         if len(m) and (prefix == "group:" or len(m) > 1):
             lines += [f"\n{title} (means):", m.to_string()]
     if results.baseline is not None and len(results.baseline):
