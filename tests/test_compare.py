@@ -133,13 +133,13 @@ def test_compare_two_runs_writes_the_paired_table_and_reports(runs, tmp_path):
     a = pd.read_csv(runs["a"] / "replications.csv")
     b = pd.read_csv(runs["b"] / "replications.csv")
     sl = [
-        f[(f.scope == "all") & (f.metric == "service_level")].sort_values("replication")["value"]
+        f[(f.scope == "live") & (f.metric == "service_level")].sort_values("replication")["value"]
         for f in (a, b)
     ]
-    assert diff.loc[("all", "service_level"), "mean"] == pytest.approx(
+    assert diff.loc[("live", "service_level"), "mean"] == pytest.approx(
         (sl[1].to_numpy() - sl[0].to_numpy()).mean()
     )
-    assert diff.loc[("all", "service_level"), "significant"]  # 2 more agents: a real gain
+    assert diff.loc[("live", "service_level"), "significant"]  # 2 more agents: a real gain
 
 
 @pytest.mark.parametrize("other, setting", [("seed", "seed"), ("reps", "replications")])
@@ -217,7 +217,8 @@ def test_kpi_labels_are_friendly_and_print_the_service_level_threshold():
         kpi_label("channel:voice", "service_level", cfg) == "Voice: Service level within 20 s (%)"
     )
     assert "within 1 min" in kpi_label("channel:chat", "service_level", cfg)
-    assert "within 24 h" in kpi_label("channel:email", "service_level", cfg)
+    assert "within 1 day" in kpi_label("channel:email", "service_level", cfg)
+    assert "voice 20 s, chat 1 min" in kpi_label("live", "service_level", cfg)
 
 
 def test_the_report_names_the_baseline_colours_and_summarises(mix):

@@ -28,8 +28,9 @@ import pandas as pd
 
 from sim.config import Config
 from sim.config.study import StudyConfig
+from sim.metrics.thresholds import sl_threshold_text
 from sim.report.comparison import Comparison, build
-from sim.report.names import NAMES, judged, kpi_label, name_of, threshold_text
+from sim.report.names import NAMES, judged, kpi_label, name_of
 from sim.report.summary import diff_text
 from sim.report.text import PERCENT, SECONDS, _fmt
 from sim.study.compare import Job, load_jobs
@@ -430,7 +431,7 @@ def _header(c: Comparison, sweep_dir: Path) -> str:
         f"{b.replications} replications each, seed {b.seed} "
         f"{'(common random numbers)' if c.is_paired else ''}, horizon {b.horizon:g} min, "
         f"warm-up {b.warmup:g} min. Service levels are within each queue's own threshold "
-        f"({html.escape(threshold_text(b, 'all'))}). Written {datetime.now(UTC):%Y-%m-%d %H:%M} "
+        f"({html.escape(sl_threshold_text(b, 'all'))}). Written {datetime.now(UTC):%Y-%m-%d %H:%M} "
         f"UTC.</p>{mixed}"
         + "".join(f'<p class="warn">Note: {html.escape(n)}.</p>' for n in c.notes)
     )

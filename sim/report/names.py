@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 
 from sim.config import Config
+from sim.metrics.thresholds import sl_threshold_text
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,9 @@ NAMES: dict[str, Name] = {
         "Cost saving in the window minus a year of revenue of the extra customers lost.",
     ),
     "stress_mean": Name("Mean stress", "0-1", LOWER, "Agents' stress level, on shift."),
+    "sl_threshold": Name(
+        "Service-level threshold", "min", NEUTRAL, "The wait that counts as in time."
+    ),
     "mean_staffed": Name("Agents staffed", "agents", NEUTRAL, "Agents on shift, on average."),
 }
 AGENT_METRICS = {"headcount", "paid_hours", "fte", "mean_staffed", "occupancy", "stress_mean"}
@@ -145,7 +149,8 @@ def kpi_label(scope: str, metric: str, cfg: Config | None = None) -> str:
     where = "All agents" if scope == "all" and metric in AGENT_METRICS else scope_label(scope)
     text = f"{where}: {n.label}" if where else n.label
     if metric == "service_level" and cfg is not None:
-        text += f" within {threshold_text(cfg, scope)}"
+        within = sl_threshold_text(cfg, scope)
+        text += f" within {within}" if within else ""
     return f"{text} ({n.unit})" if n.unit else text
 
 
@@ -159,40 +164,3 @@ def judged(metric: str, mean: float, significant: bool) -> str:
     if not significant or math.isnan(mean) or mean == 0 or direction(metric) == 0:
         return "same" if direction(metric) else "neutral"
     return "better" if mean * direction(metric) > 0 else "worse"
-
-
-def thresholds(cfg: Config, scope: str) -> list[float]:
-    """Service-level thresholds (minutes) that apply in ``scope``."""
-    kind, _, name = scope.partition(":")
-    if kind == "channel" and name in cfg.channels:
-        return [cfg.channels[name].sl_threshold]
-    if kind == "queue" and name in cfg.queues:
-        return [cfg.queues[name].sl_threshold]
-    live = {n for n, c in cfg.channels.items() if c.mode.value == "live"}
-    if kind == "live" and cfg.channels:
-        return sorted({cfg.channels[n].sl_threshold for n in live})
-    if kind == "deferred" and cfg.channels:
-        return sorted({c.sl_threshold for n, c in cfg.channels.items() if n not in live})
-    found = [c.sl_threshold for c in cfg.channels.values()] or [
-        q.sl_threshold for q in cfg.queues.values()
-    ]
-    return sorted(set(found))
-
-
-def minutes_text(minutes: float) -> str:
-    """A duration given in minutes, in the unit a reader would use."""
-    if minutes < 1:
-        return f"{round(60 * minutes, 2):g} s"
-    if minutes < 60:
-        return f"{round(minutes, 2):g} min"
-    return f"{round(minutes / 60, 2):g} h"
-
-
-def threshold_text(cfg: Config, scope: str) -> str:
-    """``20 s``; ``20 s to 24 h`` when the scope mixes thresholds (each queue its own)."""
-    t = thresholds(cfg, scope)
-    if not t:
-        return "its threshold"
-    if len(t) == 1:
-        return minutes_text(t[0])
-    return f"{minutes_text(t[0])} to {minutes_text(t[-1])} (each its own)"

@@ -149,7 +149,7 @@ def interval_text(kpis: pd.DataFrame, scope: str, metric: str, scale: float, fmt
     return f"{mean} [{low}, {high}]"
 
 
-def kpi_label(metric: str, scope: str, cfg: Config | None) -> str:
+def metric_label(metric: str, scope: str, cfg: Config | None) -> str:
     """A KPI's name for reading: ``service_level`` carries its threshold (``within 20 s``)."""
     if metric != "service_level" or cfg is None:
         return metric
@@ -183,7 +183,7 @@ def kpi_table(
                 else f"[{_fmt_in(metric, r.ci_low, scope)}, {_fmt_in(metric, r.ci_high, scope)}]"
             )
             theory = _fmt(metric, r.get("theory", float("nan")))
-            label = kpi_label(metric, scope, cfg)
+            label = metric_label(metric, scope, cfg)
             rows.append((scope, label, _fmt_in(metric, r["mean"], scope), ci, theory))
     return pd.DataFrame(rows, columns=["scope", "KPI", "mean", "95% CI", "theory"])
 
