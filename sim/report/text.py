@@ -76,7 +76,18 @@ PERCENT = {
     "p_resolved",
     "high_stress_share",
     "attrition_annual",
+    "contact_rate",
 }
+OUTBOUND = (
+    ("outbound", "messages"),
+    ("outbound", "reached"),
+    ("outbound", "prevented"),
+    ("outbound", "created"),
+    ("outbound", "attempts"),
+    ("outbound", "contact_rate"),
+    ("outbound", "attempts_per_hour"),
+    ("outbound", "cost"),
+)
 STRESS = (
     ("all", "stress_mean"),
     ("all", "stress_p90"),
@@ -105,11 +116,22 @@ OUTCOMES = (
     ("cost", "self_service"),
     ("cost", "ivr"),
     ("cost", "telephony"),
+    ("cost", "outbound"),
     ("cost", "per_contact"),
     ("cost", "per_resolved_issue"),
     ("cost", "per_managed_customer_month"),
 )
-MONEY = {"total", "labour", "governance", "self_service", "ivr", "telephony", "revenue_lost_month"}
+MONEY = {
+    "total",
+    "labour",
+    "governance",
+    "self_service",
+    "ivr",
+    "telephony",
+    "outbound",
+    "cost",
+    "revenue_lost_month",
+}
 UNIT_MONEY = {"per_contact", "per_resolved_issue", "per_managed_customer_month"}
 SECONDS = {"asa", "mean_wait", "wait_p90"}
 MINUTES = {"aht", "callback_wait"}
@@ -274,6 +296,9 @@ def text(results: Results) -> str:
     if cfg.outcomes.enabled:
         out = kpi_table(results.kpis, pairs=OUTCOMES).drop(columns="theory")
         lines += ["\nOutcomes and economics (window totals):", out.to_string(index=False)]
+    if cfg.outbound.enabled:
+        out = kpi_table(results.kpis, pairs=OUTBOUND).drop(columns="theory")
+        lines += ["\nProactive outbound (window totals):", out.to_string(index=False)]
     if cfg.stress.enabled:
         out = kpi_table(results.kpis, pairs=STRESS).drop(columns="theory")
         by_group = matrix(results.kpis, "group:", STRESS_BY_GROUP)

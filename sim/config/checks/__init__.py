@@ -128,6 +128,7 @@ def check_config(c: Config) -> None:
     the rules of each part, then the size of the run (:mod:`sim.config.size`).
     """
     from sim.config.checks.journey import check_journey
+    from sim.config.checks.outbound import check_outbound
     from sim.config.checks.outcomes import check_outcomes
     from sim.config.checks.stress import check_stress
     from sim.config.checks.workforce import check_workforce
@@ -153,4 +154,5 @@ def check_config(c: Config) -> None:
     check_workforce(c)
     check_outcomes(c)
     check_stress(c)
+    check_outbound(c)
     check_size(c)
