@@ -166,3 +166,31 @@ def test_ticket_definitions_by_hand():
     assert not t.loc[3, "closed"] and not t.loc[3, "abandoned"]
     summary = ticket_summary(t.reset_index(), legs, ["email", "social", "form"])
     assert summary.loc[0, "open"] == 1 and summary.loc[0, "backlog_end"] == 1
+
+
+def test_an_issue_without_a_case_closes_with_its_last_leg_and_cases_win_where_they_exist():
+    nan = np.nan
+    legs = _legs(
+        [
+            (1, "email", "warranty", -100.0, 20.0, 35.0, "served"),  # inherited: no case row
+            (2, "email", "warranty", 10.0, 40.0, 55.0, "served"),  # a case, still open
+        ]
+    )
+    cases = pd.DataFrame({"replication": [0], "case_id": [2], "t_end": [nan], "closed": [0]})
+    t = tickets_frame(legs, ["email"], cases).set_index("issue_id")
+    assert t.loc[1, "closed"] and t.loc[1, "close"] == 135.0 and t.loc[1, "first_response"] == 120.0
+    assert not t.loc[2, "closed"] and not t.loc[2, "abandoned"]
+
+
+def test_the_inherited_backlog_of_masterpro_after_closes_as_it_is_answered():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        cfg = load_config("masterpro_after", ["replications=2", "keep_records=true", "plots=false"])
+    res = run_experiment(cfg, progress=False)
+    deferred = deferred_channels(cfg)
+    tickets = tickets_frame(res.contacts, deferred, res.cases)
+    summary = ticket_summary(tickets, res.contacts, deferred)
+    assert (summary["open"] < 90).all(), summary  # the 900 inherited tickets close when answered
+    assert (summary["first_response_new_h"] < summary["first_response_h"] / 5).all()  # 45 days old
+    closed = tickets[tickets["closed"]]
+    assert (closed["close"] >= closed["first_response"]).all()

@@ -15,7 +15,8 @@ Definitions (minutes in the tables, hours in the summary):
   channel, copies excluded) at or after ``t_open``, minus ``t_open``.
 * ``close``: end of the issue minus ``t_open``, for answered tickets only.
   With the outcome model the issue ends at the leg that resolves it or at
-  its last repeat (``cases.t_end``); without it, at the end of its last leg.
+  its last repeat (``cases.t_end``); without it (or for contacts without a
+  case, such as an inherited backlog), at the end of its last leg.
   A ticket whose customer stopped waiting before any answer is ``abandoned``,
   not closed.
 * ``agent_minutes``: agent time on every leg of the issue, merges of its
@@ -68,14 +69,22 @@ def _opened(contacts: pd.DataFrame, deferred: Sequence[str]) -> pd.DataFrame:
 
 
 def _ends(legs: pd.DataFrame, cases: pd.DataFrame | None) -> pd.Series:
-    """End of each issue (NaN while it is still open)."""
-    if cases is not None and len(cases):
-        c = cases.rename(columns={"case_id": "issue_id"}).set_index(KEYS)
-        return c["t_end"].where(c["closed"] == 1)
+    """End of each issue (NaN while it is still open).
+
+    The case's end where the outcome model logged a case; otherwise (no outcome
+    model, or contacts without a case such as an inherited backlog) the end of
+    the issue's last leg once none is still open.
+    """
     own = legs[~_copies(legs)]
     still_open = (own["outcome"].astype(str) == "open").groupby([own[k] for k in KEYS]).any()
     last = own.groupby(KEYS)["t_end"].max()
-    return last.where(~still_open.reindex(last.index, fill_value=False))
+    end = last.where(~still_open.reindex(last.index, fill_value=False))
+    if cases is not None and len(cases):
+        c = cases.rename(columns={"case_id": "issue_id"}).set_index(KEYS)
+        logged = c["t_end"].where(c["closed"] == 1).reindex(end.index)
+        has_case = end.index.isin(c.index)
+        end = logged.where(has_case, end)
+    return end
 
 
 def tickets_frame(
@@ -110,12 +119,17 @@ def backlog_at_end(contacts: pd.DataFrame, deferred: Sequence[str]) -> pd.Series
 def ticket_summary(
     tickets: pd.DataFrame, contacts: pd.DataFrame, deferred: Sequence[str]
 ) -> pd.DataFrame:
-    """Ticket KPIs by replication: counts, mean times in hours, agent minutes, backlog."""
+    """Ticket KPIs by replication: counts, mean times in hours, agent minutes, backlog.
+
+    ``first_response_new_h`` leaves out tickets inherited at time 0 (``demand.backlog``).
+    """
     g = tickets.groupby("replication")
+    new = tickets[tickets["t_open"] >= 0]  # opened during the run, not inherited
     out = pd.DataFrame(
         {
             "tickets": g.size(),
             "first_response_h": g["first_response"].mean() / 60.0,
+            "first_response_new_h": new.groupby("replication")["first_response"].mean() / 60.0,
             "close_h": g["close"].mean() / 60.0,
             "answered": g["answered"].mean(),
             "closed": g["closed"].sum(),
