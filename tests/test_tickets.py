@@ -30,11 +30,11 @@ DUP = ("+tickets.duplicate.default=0.5",)
 
 
 @cache
-def view(*overrides: str):
-    """(contacts, tickets, summary) of ``masterpro_before`` with ``overrides``."""
+def view(*overrides: str, scenario: str = "masterpro_before"):
+    """(contacts, tickets, summary) of ``scenario`` with ``overrides``."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        cfg = load_config("masterpro_before", [*RUN, *overrides])
+        cfg = load_config(scenario, [*RUN, *overrides])
     res = run_experiment(cfg, progress=False)
     deferred = deferred_channels(cfg)
     tickets = tickets_frame(res.contacts, deferred, res.cases)
@@ -59,6 +59,14 @@ def test_simultaneous_duplicates_raise_agent_time_backlog_and_first_response(met
     base, alt = view()[2], view(*DUP)[2]
     low, _high = paired_interval(base[metric], alt[metric])
     assert low > 0, (metric, base[metric].tolist(), alt[metric].tolist())
+
+
+def test_with_spare_capacity_duplicates_add_agent_minutes_to_every_ticket_opened():
+    """MasterPRO after (two people, most tickets answered): the merges are extra work."""
+    base = view(scenario="masterpro_after")[2]
+    alt = view(*DUP, scenario="masterpro_after")[2]
+    low, _high = paired_interval(base["agent_min_per_ticket"], alt["agent_min_per_ticket"])
+    assert low > 0, (base["agent_min_per_ticket"].tolist(), alt["agent_min_per_ticket"].tolist())
 
 
 def test_without_duplicates_there_are_no_copies_and_p_zero_changes_nothing():
