@@ -33,6 +33,7 @@ from sim.demand.arrivals import (
 )
 from sim.demand.sources import DemandSource, channel_draws
 from sim.demand.tables import demand_tables
+from sim.journey.duplicates import duplicates
 from sim.journey.front_door import FrontDoor, Kind
 from sim.metrics.aggregates import Strata, Window
 from sim.metrics.records import Columns, ContactLog
@@ -263,6 +264,7 @@ def _front_door(
         ],
         "fcr_window": cfg.outcomes.fcr_window,
     }
+    parts["duplicates"] = duplicates(cfg, kinds, index, route, streams, ids)
     return FrontDoor(env, router, record, parts)
 
 

@@ -465,6 +465,39 @@ CASES: list[tuple[str, list[str], str]] = [
         ["--config-dir", "{confdir}/missing", "scenario=mmc"],
         "--config-dir must name an existing folder, got '{confdir}/missing'",
     ),
+    # tickets: simultaneous duplicates of deferred contacts (docs/tickets.md)
+    (
+        "unknown key",
+        ["scenario=masterpro_before", "tickets.duplicat.email=1"],
+        "tickets.duplicat is not a tickets setting (did you mean 'duplicate'?)",
+    ),
+    (
+        "rule",
+        ["scenario=masterpro_before", "+tickets.duplicate.phone=0.3"],
+        "tickets.duplicate.phone must be 'default' or a deferred channel, one of "
+        "['email', 'form', 'social'], got 'phone'",
+    ),
+    (
+        "rule",
+        ["scenario=masterpro_before", "+tickets.duplicate.email=1.5"],
+        "tickets.duplicate.email must be a probability in [0, 1], got 1.5",
+    ),
+    (
+        "rule",
+        ["scenario=masterpro_before", "tickets.merge_time=-1"],
+        "tickets.merge_time must be a finite number >= 0, got -1.0",
+    ),
+    (
+        "rule",
+        ["scenario=mmc", "+tickets.duplicate.default=0.2"],
+        "tickets.duplicate needs at least two deferred channels (the copy is written on another "
+        "one), got []",
+    ),
+    (
+        "wrong type",
+        ["scenario=masterpro_before", "tickets.merge_time=abc"],
+        "tickets.merge_time must be a number, got 'abc'",
+    ),
 ]
 
 # Command-line only: sweeps (each job checked before the first starts) and flags.

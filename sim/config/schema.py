@@ -31,6 +31,7 @@ from sim.config.outcomes import (
 )
 from sim.config.stress import StressConfig
 from sim.config.study import StudyConfig
+from sim.config.tickets import TicketsConfig
 from sim.config.workforce import (
     AgentGroupConfig,
     RoutingConfig,
@@ -184,6 +185,7 @@ class Config:
     vendors: dict[str, VendorConfig] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     study: StudyConfig = field(default_factory=StudyConfig)
+    tickets: TicketsConfig = field(default_factory=TicketsConfig)
 
     def __post_init__(self) -> None:
         from sim.config.checks import check_config
