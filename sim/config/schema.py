@@ -29,6 +29,7 @@ from sim.config.journey import (
 from sim.config.outcomes import (
     OutcomesConfig,
 )
+from sim.config.phases import PhasesConfig
 from sim.config.stress import StressConfig
 from sim.config.study import StudyConfig
 from sim.config.workforce import (
@@ -184,6 +185,7 @@ class Config:
     vendors: dict[str, VendorConfig] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     study: StudyConfig = field(default_factory=StudyConfig)
+    phases: PhasesConfig = field(default_factory=PhasesConfig)  # months of life (sim.study.phases)
 
     def __post_init__(self) -> None:
         from sim.config.checks import check_config
