@@ -87,7 +87,7 @@ class PhaseRun:
     replications: pd.DataFrame
 
     def phase_replications(self, phase: str) -> pd.DataFrame:
-        """Per replication, the mean over the phase's months (``replication, scope, metric, value``)."""
+        """Per replication, the phase's mean (``replication, scope, metric, value``)."""
         r = self.replications[self.replications.phase == phase]
         if r.empty:
             raise KeyError(f"no phase {phase!r} in this run")
