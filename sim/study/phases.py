@@ -149,6 +149,12 @@ def month_values(cfg: Config, per_rep: pd.DataFrame) -> pd.DataFrame:
     return frame.melt(id_vars="replication", var_name="metric", value_name="value")
 
 
+def simulate_month(scenario: str | None, overrides: Sequence[str]) -> tuple[Config, pd.DataFrame]:
+    """One month's configuration and its metrics per replication (:func:`month_values`)."""
+    cfg = load_config(scenario, [*overrides, "keep_records=false", "plots=false"])
+    return cfg, month_values(cfg, run_experiment(cfg, progress=False).replications)
+
+
 def _bounds(metric: str) -> tuple[float, float]:
     return UNIT if metric in _SHARES else POSITIVE
 
@@ -192,9 +198,7 @@ def run_phases(
             month = Month(len(rows), phase.name, customers, sized_for, tuple(extra))
             if on_month is not None:
                 on_month(month)
-            cfg = load_config(scenario, [*overrides, *extra, "keep_records=false", "plots=false"])
-            per_rep = run_experiment(cfg, progress=False).replications
-            values = month_values(cfg, per_rep)
+            cfg, values = simulate_month(scenario, [*overrides, *extra])
             rows.append(_month_row(month, cfg, values))
             reps.append(values.assign(month=month.index, phase=phase.name))
             lost = values.loc[values.metric == "churn_month", "value"].mean() * customers
