@@ -155,12 +155,13 @@ def simulate_month(scenario: str | None, overrides: Sequence[str]) -> tuple[Conf
     return cfg, month_values(cfg, run_experiment(cfg, progress=False).replications)
 
 
-def _bounds(metric: str) -> tuple[float, float]:
+def metric_bounds(metric: str) -> tuple[float, float]:
+    """The range of a metric of :data:`METRICS` (confidence intervals stay inside it)."""
     return UNIT if metric in _SHARES else POSITIVE
 
 
 def _month_row(month: Month, cfg: Config, values: pd.DataFrame) -> dict:
-    summary = summarise_replications(values.assign(scope="month"), bounds=_bounds)
+    summary = summarise_replications(values.assign(scope="month"), bounds=metric_bounds)
     row = {
         "month": month.index,
         "phase": month.phase,
