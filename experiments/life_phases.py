@@ -176,9 +176,11 @@ Month by month: `docs/life_phases.csv`.
 
 What is not modelled: the other days of a month (one day stands for it), issues carried
 from one month into the next, hiring and training for a growing base, customers by tenure
-(new customers' extra calls are the phase's contact factor, not a cohort model). The
-launch's lower cost against a larger base is partly scale: small agent groups are rounded
-up (`ceil`), and pooling gains of larger groups are not removed.
+(new customers' extra calls are the phase's contact factor, not a cohort model). Part of
+the launch's higher cost per managed customer is scale, not policy: its base is small, so
+its agent groups are small (rounded up, `ceil`) and pool less; the table does not separate
+that part from the phase's policies. Differences of shares (FCR, churn, service level) are
+in percentage points.
 """
 
 
