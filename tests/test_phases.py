@@ -114,5 +114,5 @@ def test_a_bad_phase_override_stops_before_the_first_month():
 
 
 def test_a_scenario_without_phases_is_refused():
-    with pytest.raises(ConfigError, match="phases.sequence lists no phase in scenario 'default'"):
+    with pytest.raises(ConfigError, match=r"phases\.sequence lists no phase in scenario 'default'"):
         run_phases("default", ["replications=1"])
