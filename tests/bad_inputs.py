@@ -432,6 +432,56 @@ CASES: list[tuple[str, list[str], str]] = [
         "list as key=[a,b]",
     ),
     # a user's own scenario files (--config-dir)
+    # life phases (configs/scenario/life_phases.yaml, sim.study.phases)
+    (
+        "life phases",
+        ["scenario=life_phases", "phases.sequence.0.months=0"],
+        "phases.sequence[0].months must be >= 1, got 0",
+    ),
+    (
+        "life phases",
+        ["scenario=life_phases", "phases.sequence.1.contact_factor=-1"],
+        "phases.sequence[1].contact_factor must be a number in (0, 100], got -1.0",
+    ),
+    (
+        "life phases",
+        ["scenario=life_phases", "phases.sequence.0.gross_adds=-5"],
+        "phases.sequence[0].gross_adds must be a finite number >= 0, got -5",
+    ),
+    (
+        "life phases",
+        ["scenario=life_phases", "phases.sequence.2.name=launch"],
+        "phases.sequence[2].name must differ from the other phases' names, got 'launch'",
+    ),
+    (
+        "life phases",
+        ["scenario=life_phases", "phases.sequence.0.overrides=['demand.customers=5']"],
+        "phases.sequence[0].overrides[0] must not set a key the phases set themselves "
+        "(demand.customers, demand.scale, phases, seed, the head-count keys), got "
+        "'demand.customers=5'",
+    ),
+    (
+        "life phases",
+        ["scenario=life_phases", "phases.sequence.2.overrides=[self_service_scale]"],
+        "phases.sequence[2].overrides[0] must be an override key=value, got 'self_service_scale'",
+    ),
+    (
+        "life phases",
+        ["scenario=life_phases", "phases.headcount=[params.voice_agent]"],
+        "phases.headcount[0] must name a key holding a head count (a whole number >= 0) in this "
+        "scenario, got 'params.voice_agent'",
+    ),
+    (
+        "life phases",
+        ["scenario=life_phases", "phases.sequence.0.monts=2"],
+        "phases.sequence[0].monts is not a phase setting (did you mean 'months'?)",
+    ),
+    (
+        "life phases",
+        ["phases.customers=1000"],
+        "phases.sequence must list at least one phase when phases.customers or phases.headcount "
+        "is set, got []",
+    ),
     (
         "user file",
         ["--config-dir", "{confdir}", "scenario=brace"],
