@@ -41,7 +41,6 @@ import math
 from numbers import Integral
 
 import numpy as np
-from scipy.special import betainc, gammainc, logsumexp
 
 from .formulas import (
     QueueTheory,
@@ -90,6 +89,8 @@ def _tail_negligible(
 
 def _log_weights(lam: float, mu: float, c: int, theta: float, cap: int | None) -> np.ndarray:
     """Unnormalised log stationary weights of states 0..N (N <= cap)."""
+    from scipy.special import logsumexp
+
     top = c if cap is None else min(c, cap)
     k = np.arange(1, top + 1, dtype=float)
     parts = [np.concatenate(([0.0], np.cumsum(math.log(lam) - np.log(k * mu))))]
@@ -141,6 +142,8 @@ def stationary_distribution(
         ValueError: On invalid arguments or an unstable system (infinite K,
             no patience and lambda >= c mu).
     """
+    from scipy.special import logsumexp
+
     lam = check_positive(arrival_rate, "arrival_rate")
     mu = 1.0 / check_positive(mean_service, "mean_service")
     c = check_servers(servers)
@@ -157,6 +160,8 @@ def stationary_distribution(
 
 def _served_within(j: np.ndarray, a: float, theta: float, t: float) -> np.ndarray:
     """P(served and W <= t | j waiting ahead), a = c mu."""
+    from scipy.special import betainc, gammainc
+
     if theta == 0.0:
         return gammainc(j + 1.0, a * t)
     x = -math.expm1(-theta * t)
@@ -165,6 +170,8 @@ def _served_within(j: np.ndarray, a: float, theta: float, t: float) -> np.ndarra
 
 def _offered_within(j: np.ndarray, a: float, theta: float, t: float) -> np.ndarray:
     """P(V <= t | j waiting ahead) for the offered wait V, a = c mu."""
+    from scipy.special import betainc, gammainc
+
     if theta == 0.0:
         return gammainc(j + 1.0, a * t)
     return betainc(j + 1.0, a / theta, -math.expm1(-theta * t))

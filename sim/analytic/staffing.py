@@ -12,9 +12,6 @@ import math
 from collections.abc import Callable
 from numbers import Real
 
-from scipy.optimize import brentq
-from scipy.special import log_ndtr
-
 from .erlang import erlang_a, mmc
 from .formulas import check_nonnegative, check_positive, check_servers
 
@@ -55,6 +52,9 @@ def halfin_whitt_beta(p_wait: float) -> float:
     Raises:
         ValueError: If p_wait is outside (0, 1].
     """
+    from scipy.optimize import brentq
+    from scipy.special import log_ndtr
+
     if isinstance(p_wait, bool) or not isinstance(p_wait, Real) or not 0.0 < p_wait <= 1.0:
         raise ValueError(f"p_wait must be in (0, 1], got {p_wait!r}")
     if p_wait == 1.0:
