@@ -110,7 +110,27 @@ def routing_plan(cfg: Config) -> RoutingPlan:
         for o in cfg.routing.overflow
     ]
     r = cfg.routing
-    return plan_routing(specs, skills, speeds(cfg), overflow, r.agent_policy, r.queue_policy)
+    kinds, _, _ = plan.kinds_and_strata(cfg)
+    return plan_routing(
+        specs,
+        skills,
+        speeds(cfg),
+        overflow,
+        r.agent_policy,
+        r.queue_policy,
+        group_areas(cfg),
+        [k.reason for k in kinds],
+    )
+
+
+def group_areas(cfg: Config) -> list[frozenset[int] | None]:
+    """Per agent group, the reasons its vendor's areas allow (None: any reason)."""
+    reasons = list(cfg.demand.reasons)
+    out: list[frozenset[int] | None] = []
+    for g in cfg.agents.values():
+        v = cfg.vendors.get(g.vendor) if g.vendor else None
+        out.append(frozenset(reasons.index(a) for a in v.areas) if v and v.areas else None)
+    return out
 
 
 def _router(

@@ -152,6 +152,25 @@ CASES: list[tuple[str, list[str], str]] = [
         ["scenario=postemobile", "vendors.tech_vendor.pricing=free"],
         "vendors.tech_vendor.pricing must be one of hourly, per_contact, got 'free'",
     ),
+    # vendor areas (seed 000): a routed reason that no in-area group may take
+    (
+        "vendor areas",
+        ["scenario=postemobile", "agents.smartphone_specialists.skills=[voice_smartphone]"],
+        "routes[3] sends voice/consumer/technical contacts to queue voice_care, whose groups all "
+        "work for vendors whose areas (vendors.<name>.areas) exclude technical: give a group "
+        "whose vendor covers technical the skill voice_care, route technical elsewhere, or add an "
+        "overflow rule (routing.overflow) on voice_care; groups of voice_care, got "
+        "['billing_team', 'care_generalists']",
+    ),
+    (
+        "vendor areas",
+        ["scenario=postemobile", "vendors.tech_vendor.areas=[billing]"],
+        "routes[3] sends voice/consumer/technical contacts to queue voice_care, whose groups all "
+        "work for vendors whose areas (vendors.<name>.areas) exclude technical: give a group "
+        "whose vendor covers technical the skill voice_care, route technical elsewhere, or add an "
+        "overflow rule (routing.overflow) on voice_care; groups of voice_care, got "
+        "['smartphone_specialists', 'billing_team', 'care_generalists']",
+    ),
     # unknown scenario, experiment or other config group; names that leave configs/
     ("unknown choice", ["scenario=nope"], f"unknown scenario 'nope' (available: {SCENARIOS})"),
     (

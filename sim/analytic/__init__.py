@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .balking import BalkingTheory, mmc_balking
-    from .birth_death import birth_death, offered_wait_cdf, stationary_distribution
+    from .birth_death_chain import birth_death, offered_wait_cdf, stationary_distribution
     from .erlang import erlang_a, erlang_b, erlang_c, mmc, mmck, priority_mmc_waits
     from .formulas import QueueTheory, md1_wait_cdf, mg1_mean_wait
     from .sbr import SbrTheory, sbr_ctmc
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 LAZY = {
     "BalkingTheory": "balking",
-    "birth_death": "birth_death",
+    "birth_death": "birth_death_chain",
     "erlang_a": "erlang",
     "erlang_b": "erlang",
     "erlang_c": "erlang",
@@ -37,14 +37,14 @@ LAZY = {
     "mmc": "erlang",
     "mmc_balking": "balking",
     "mmck": "erlang",
-    "offered_wait_cdf": "birth_death",
+    "offered_wait_cdf": "birth_death_chain",
     "priority_mmc_waits": "erlang",
     "QueueTheory": "formulas",
     "sbr_ctmc": "sbr",
     "SbrTheory": "sbr",
     "square_root_staffing": "staffing",
     "staff_for_service_level": "staffing",
-    "stationary_distribution": "birth_death",
+    "stationary_distribution": "birth_death_chain",
 }  # public name -> the module of this package defining it
 
 __all__ = [
