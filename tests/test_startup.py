@@ -190,7 +190,7 @@ def test_paired_differences_equal_one_kpi_at_a_time(per_rep):
 def test_lazy_names_stay_functions_after_their_modules_are_imported():
     """A public name must not be shadowed by a submodule of the same name (sim.analytic)."""
     import sim.analytic
-    import sim.analytic.erlang  # noqa: F401  (imports the birth-death module itself)
+    import sim.analytic.erlang  # imports the birth-death module itself
 
     for name in sim.analytic.__all__:
         assert not isinstance(getattr(sim.analytic, name), type(sim.analytic)), name
