@@ -67,7 +67,7 @@ def halfin_whitt_beta(p_wait: float) -> float:
 
 
 def _log_phi_cdf(beta: float) -> float:
-    """log Phi(beta) of the standard normal for beta >= 0 (Phi >= 1/2: no underflow)."""
+    """The log of Phi(beta), the standard normal CDF, for beta >= 0 (Phi >= 1/2: no underflow)."""
     return math.log(0.5 * math.erfc(-beta / math.sqrt(2.0)))
 
 
