@@ -3,8 +3,9 @@
 Three parts act for the campaigns of ``cfg.outbound``:
 
 - prevention: each (segment, reason)'s new inbound contacts are thinned by
-  the campaigns that prevent that reason (``reach x share`` each,
-  independently), on their own uniforms (:class:`sim.demand.sources.Prevention`);
+  the campaigns that prevent that reason (each with its
+  :func:`sim.config.outbound.prevention_share`, independently), on their own
+  uniforms (:class:`sim.demand.sources.Prevention`);
 - creation: a campaign that creates contacts of a reason gets its own arrival
   stream per (segment, reason), ``customers x share x rate / 30 x reach x
   creates`` a day, shaped by the segment's intraday profile, whose contacts
@@ -24,7 +25,7 @@ import numpy as np
 import simpy
 
 from sim.config.base import DAY
-from sim.config.outbound import CampaignConfig, OutboundChannel
+from sim.config.outbound import CampaignConfig, OutboundChannel, prevention_share
 from sim.config.schema import Config
 from sim.core.distributions import Uniform, from_config, sampler
 from sim.core.rng import Streams
@@ -56,7 +57,7 @@ def attach_prevention(
         acting = [k for k in campaigns(cfg) if k.prevents.get(reason, 0.0) > 0]
         if not acting:
             continue
-        edges = prevention_edges([k.reach * k.prevents[reason] for k in acting])
+        edges = prevention_edges([prevention_share(cfg.demand, k, seg, reason) for k in acting])
         uniforms = sampler(Uniform(), streams.get(f"outbound.prevent.{seg}.{reason}"))
         source.prevent = Prevention(edges, uniforms, [counts[k.name] for k in acting])
 

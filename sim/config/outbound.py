@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from sim.config.base import DistKind, DistributionConfig
+from sim.config.journey import DemandConfig, lookup, volume_factor
 
 
 class OutboundChannel(Enum):
@@ -103,9 +104,13 @@ class CampaignConfig:
             or answered). Agent calls reach by their own dialer draws.
         cost: EUR per message sent, or per dial attempt for ``agent_call``
             (telephony; the agents' time is in their labour cost).
-        prevents: by reason, the share of that reason's new inbound contacts
-            that the campaign removes when it reaches its customers: each
-            such contact is kept with probability ``1 - reach x share``.
+        prevents: by reason, the inbound new contacts of that reason that one
+            message avoids when it reaches its customer (a probability: the
+            reached customer would have called and, informed, does not). The
+            simulation removes each new contact of the reason with the chance
+            :func:`prevention_share` (reached messages x this / the reason's
+            new contacts), so the contacts prevented grow with ``rate`` and
+            ``reach`` and never pass the messages reached.
         creates: by reason, new inbound contacts per message reached (a
             credit reminder makes customers call), spread over the day as
             the demand is.
@@ -128,3 +133,19 @@ class OutboundConfig:
     enabled: bool = False
     campaigns: list[CampaignConfig] = field(default_factory=list)
     dialer: DialerConfig = field(default_factory=DialerConfig)
+
+
+def prevention_share(d: DemandConfig, k: CampaignConfig, segment: str, reason: str) -> float:
+    """Share of (segment, reason)'s new inbound contacts that campaign ``k`` prevents.
+
+    Messages go to the segments in proportion to their share of the base, so
+    the base cancels out: ``rate x reach x prevents[reason]`` over the
+    reason's contacts per customer-month (after ``demand.scale``). Zero when
+    the reason has no demand. Above 1 is a configuration error (the rules
+    refuse it): the campaign would prevent more contacts than there are.
+    """
+    per_message = k.prevents.get(reason, 0.0)
+    demand = lookup(d.reasons[reason].rate, segment) * volume_factor(d, segment, reason)
+    if per_message <= 0 or demand <= 0:
+        return 0.0
+    return k.rate * k.reach * per_message / demand

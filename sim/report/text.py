@@ -88,6 +88,7 @@ OUTBOUND = (
     ("outbound", "attempts_per_hour"),
     ("outbound", "cost"),
 )
+OUTBOUND_COUNTS = ("messages", "reached", "prevented", "created", "attempts", "right_party")
 STRESS = (
     ("all", "stress_mean"),
     ("all", "stress_p90"),
@@ -146,7 +147,7 @@ def _fmt(metric: str, value: float) -> str:
         return f"{60 * value:.1f} s" if abs(value) < 1e5 else f"{60 * value:.3g} s"
     if metric in ("offered", "served", "overflowed", "unresolved", "issues", "customers_lost"):
         return f"{value:,.0f}"
-    if metric in ("absent_days", "leavers", "hires"):
+    if metric in ("absent_days", "leavers", "hires", *OUTBOUND_COUNTS):
         return f"{value:,.1f}"
     if metric in MONEY:
         return f"EUR {value:,.0f}"

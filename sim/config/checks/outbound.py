@@ -12,7 +12,7 @@ from sim.config.checks.common import (
     require,
     require_name,
 )
-from sim.config.outbound import CampaignConfig, DialerConfig, OutboundChannel
+from sim.config.outbound import CampaignConfig, DialerConfig, OutboundChannel, prevention_share
 
 if TYPE_CHECKING:
     from sim.config.schema import Config
@@ -24,19 +24,20 @@ def check_campaign(k: CampaignConfig, path: str, c: Config) -> None:
     check_probability(k.reach, f"{path}.reach")
     check_non_negative(k.cost, f"{path}.cost")
     for key in ("prevents", "creates"):
-        for reason, share in getattr(k, key).items():
+        effect = getattr(k, key)
+        for reason, value in effect.items():
             require_name(reason, c.demand.reasons, f"{path}.{key}.{reason}", "a demand reason")
             if key == "prevents":
-                check_probability(share, f"{path}.{key}.{reason}")
+                check_probability(value, f"{path}.{key}.{reason}")
             else:
-                check_non_negative(share, f"{path}.{key}.{reason}")
-    if k.channel is OutboundChannel.agent_call:
-        require(
-            not k.prevents and not k.creates,
-            f"{path}.prevents",
-            "is not modelled for agent calls (put the effect on a message campaign)",
-            {**k.prevents, **k.creates},
-        )
+                check_non_negative(value, f"{path}.{key}.{reason}")
+        if k.channel is OutboundChannel.agent_call:
+            require(
+                not effect,
+                f"{path}.{key}",
+                "is not modelled for agent calls (put the effect on a message campaign)",
+                effect,
+            )
     if k.prevents or k.creates:
         require(
             c.demand.customers > 0,
@@ -44,6 +45,21 @@ def check_campaign(k: CampaignConfig, path: str, c: Config) -> None:
             "acts on inbound demand, so demand.customers must be > 0",
             c.demand.customers,
         )
+    check_prevention(k, path, c)
+
+
+def check_prevention(k: CampaignConfig, path: str, c: Config) -> None:
+    """A campaign cannot prevent more contacts of a reason than the reason has."""
+    for reason in k.prevents:
+        for seg in c.demand.segments:
+            share = prevention_share(c.demand, k, seg, reason)
+            require(
+                share <= 1.0,
+                f"{path}.prevents.{reason}",
+                f"prevents {share:.3g} of segment {seg}'s new {reason} contacts "
+                "(rate x reach x prevents must be <= the reason's rate)",
+                k.prevents[reason],
+            )
 
 
 def check_dialer(d: DialerConfig, c: Config) -> None:
