@@ -258,6 +258,20 @@ def matrix(
     return out
 
 
+CAMPAIGN = ("messages", "reached", "prevented", "created", "attempts", "contact_rate", "cost")
+
+
+def campaign_matrix(results: Results) -> pd.DataFrame:
+    """One row per outbound campaign: its trigger and channel, then its KPI means."""
+    out = matrix(results.kpis, "outbound:", CAMPAIGN)
+    if out.empty:
+        return out
+    by_name = {k.name: k for k in results.config.outbound.campaigns}
+    out.insert(0, "channel", [by_name[n].channel.value for n in out.index])
+    out.insert(0, "trigger", [by_name[n].trigger for n in out.index])
+    return out.loc[[n for n in by_name if n in out.index]]
+
+
 def headline(results: Results) -> list[str]:
     """The first KPI table(s): one over ``all``, or, with deferred channels, one per mode."""
     cfg, kpis = results.config, results.kpis
@@ -300,6 +314,7 @@ def text(results: Results) -> str:
     if cfg.outbound.enabled:
         out = kpi_table(results.kpis, pairs=OUTBOUND).drop(columns="theory")
         lines += ["\nProactive outbound (window totals):", out.to_string(index=False)]
+        lines += ["\nBy campaign (means):", campaign_matrix(results).to_string()]
     if cfg.stress.enabled:
         out = kpi_table(results.kpis, pairs=STRESS).drop(columns="theory")
         by_group = matrix(results.kpis, "group:", STRESS_BY_GROUP)

@@ -290,7 +290,7 @@ class Router(SlotsMixin, DialingMixin):
         agent.present = True
         if agent.slots > 1:
             self._fill(agent, self.env.now)
-        elif agent.contact is None:
+        elif agent.contact is None and not agent.busy:  # busy: still on an outbound call
             self._take_next(agent, self.env.now)
 
     def _check_drained(self) -> None:
