@@ -251,3 +251,38 @@ def test_report_names_campaigns_with_trigger_and_channel():
     assert "Proactive outbound" in out
     assert "spending_threshold" in out and "sms" in out
     assert "payment_overdue" in out and "agent_call" in out
+
+
+def test_reach_scales_the_contacts_prevented():
+    full = proactive("fault_closed")
+    half = copy.deepcopy(full)
+    half.outbound.campaigns[0].reach = full.outbound.campaigns[0].reach / 2
+    for a, b in zip(runs(full), runs(half), strict=True):
+        # the same uniforms: a contact kept at the full reach is kept at half reach
+        assert kpi(b, "outbound", "prevented") < kpi(a, "outbound", "prevented")
+        assert issues(b, "technical") > issues(a, "technical")
+
+
+@pytest.mark.parametrize(
+    "key, value", [("ring_time", 1.5), ("wrong_party_time", 2.0), ("talk_mean", 8.0)]
+)
+def test_each_attempt_time_adds_agent_minutes(key, value):
+    base = proactive("credit_collection")
+    longer = copy.deepcopy(base)
+    if key == "talk_mean":
+        longer.outbound.dialer.talk.mean = value
+    else:
+        setattr(longer.outbound.dialer, key, value)
+    for a, b in zip(runs(base), runs(longer), strict=True):
+        assert _attempt_counts(a) == _attempt_counts(b)  # a short list: all attempts made
+        assert kpi(b, "outbound", "outbound_minutes") > kpi(a, "outbound", "outbound_minutes")
+
+
+def test_max_attempts_retries_accounts_not_reached():
+    once = proactive("credit_collection", max_attempts=1)
+    thrice = proactive("credit_collection", max_attempts=3)
+    for a, b in zip(runs(once), runs(thrice), strict=True):
+        accounts = kpi(a, "outbound", "messages")
+        assert kpi(a, "outbound", "attempts") == accounts  # one attempt per account loaded
+        assert kpi(b, "outbound", "attempts") > accounts
+        assert kpi(b, "outbound", "right_party") > kpi(a, "outbound", "right_party")

@@ -91,7 +91,7 @@ def check_outbound(c: Config) -> None:
     for i, k in enumerate(o.campaigns):
         path = f"outbound.campaigns[{i}]"
         require(
-            k.name.isidentifier() and names.count(k.name) == 1,
+            k.name.isidentifier() and k.name not in names[:i],
             f"{path}.name",
             "must be a unique name of letters, digits and '_'",
             k.name,
