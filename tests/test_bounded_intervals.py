@@ -35,7 +35,7 @@ def test_every_bounded_kpi_has_its_range():
         assert kpi_bounds(share) == UNIT
     assert kpi_bounds("satisfaction") == (0.0, 10.0)
     assert kpi_bounds("bonus_malus") == (-math.inf, math.inf)  # can be negative
-    assert kpi_bounds("p_resolved") == POSITIVE  # self-served are resolved: can exceed 1
+    assert kpi_bounds("p_resolved") == UNIT  # resolved / handled (served + self-served)
     assert all(lo < hi for lo, hi in BOUNDS.values())
 
 
