@@ -20,7 +20,7 @@ import simpy
 from sim import outbound, plan
 from sim.config import ArrivalConfig, ChannelMode, Config, DistributionConfig, SkillConfig
 from sim.config.journey import demand_mix
-from sim.config.workforce import group_size
+from sim.config.workforce import group_size, vendor_areas
 from sim.core.distributions import Deterministic, Distribution, Uniform, from_config, sampler
 from sim.core.entities import Agent
 from sim.core.rng import Streams
@@ -94,8 +94,8 @@ def _patience(d: DistributionConfig | None) -> Distribution:
     return from_config(d) if d is not None else Deterministic(math.inf)
 
 
-def routing_plan(cfg: Config) -> RoutingPlan:
-    """The routing plan of a configuration (indices instead of names)."""
+def routing_plan(cfg: Config, kinds: list[Kind]) -> RoutingPlan:
+    """The routing plan of a configuration (indices instead of names) for its contact kinds."""
     names, groups = list(cfg.queues), list(cfg.agents)
     channel_patience = any(ch.patience is not None for ch in cfg.channels.values())
     specs = [
@@ -113,7 +113,6 @@ def routing_plan(cfg: Config) -> RoutingPlan:
         for o in cfg.routing.overflow
     ]
     r = cfg.routing
-    kinds, _, _ = plan.kinds_and_strata(cfg)
     return plan_routing(
         specs,
         skills,
@@ -131,16 +130,21 @@ def group_areas(cfg: Config) -> list[frozenset[int] | None]:
     reasons = list(cfg.demand.reasons)
     out: list[frozenset[int] | None] = []
     for g in cfg.agents.values():
-        v = cfg.vendors.get(g.vendor) if g.vendor else None
-        out.append(frozenset(reasons.index(a) for a in v.areas) if v and v.areas else None)
+        areas = vendor_areas(g, cfg.vendors)
+        out.append(None if areas is None else frozenset(reasons.index(a) for a in areas))
     return out
 
 
 def _router(
-    env: simpy.Environment, cfg: Config, record: Callable, n_sources: int, streams: Streams
+    env: simpy.Environment,
+    cfg: Config,
+    record: Callable,
+    n_sources: int,
+    streams: Streams,
+    kinds: list[Kind],
 ) -> Router:
     cls = StressRouter if cfg.stress.enabled else Router
-    router = cls(env, routing_plan(cfg), _agents(cfg), record, n_sources)
+    router = cls(env, routing_plan(cfg, kinds), _agents(cfg), record, n_sources)
     rules = [CallbackRule.of(q.callback) for q in cfg.queues.values()]
     if any(rules):
         router.callbacks = Callbacks(rules, sampler(Uniform(), streams.get("callback")))
@@ -358,7 +362,7 @@ def build(
     )
     outcomes = _outcomes(cfg, streams, log, kinds, case_sink) if cfg.outcomes.enabled else None
     record = outcomes.record if outcomes is not None else log.record
-    router = _router(env, cfg, record, _n_sources(cfg), streams)
+    router = _router(env, cfg, record, _n_sources(cfg), streams, kinds)
     ids = shared_ids()
     tallies = outbound.tallies(cfg)
     _queue_streams(env, cfg, streams, router, ids)

@@ -191,6 +191,12 @@ def agent_levels(g: AgentGroupConfig) -> list[float] | None:
     return [s * a for s, a in zip(base, share, strict=True)]
 
 
+def vendor_areas(g: AgentGroupConfig, vendors: dict[str, VendorConfig]) -> list[str] | None:
+    """The reasons a group may take under its vendor's areas (None: any reason)."""
+    v = vendors.get(g.vendor) if g.vendor else None
+    return list(v.areas) if v is not None and v.areas else None
+
+
 def group_size(g: AgentGroupConfig) -> int:
     """Number of agents of a group (the most ever present, for a staffing profile)."""
     levels = agent_levels(g)

@@ -70,6 +70,7 @@ from sim.metrics.aggregates import (
     percentile,
     with_modes,
 )
+from sim.metrics.outbound import SUMMED as OUTBOUND_SUMMED
 
 Bounds = tuple[float, float]
 UNBOUNDED: Bounds = (-math.inf, math.inf)
@@ -163,17 +164,8 @@ NON_NEGATIVE = (
     "per_managed_customer_month",
     # proactive outbound (sim.metrics.outbound)
     "outbound",
-    "messages",
-    "reached",
-    "prevented",
-    "created",
-    "attempts",
-    "right_party",
-    "wrong_party",
-    "no_answer",
-    "outbound_minutes",
+    *OUTBOUND_SUMMED,
     "attempts_per_hour",
-    "cost",
 )
 # The range of each KPI's value: confidence intervals stay inside it (sim.metrics.stats).
 # KPIs not listed (e.g. bonus_malus, which can be negative) are unbounded.

@@ -125,8 +125,9 @@ def check_routing(c: Config) -> None:
 
 def areas_of(c: Config, group: str) -> list[str] | None:
     """The reasons a group may take under its vendor's areas (None: any reason)."""
-    v = c.vendors.get(c.agents[group].vendor)
-    return list(v.areas) if v is not None and v.areas else None
+    from sim.config.workforce import vendor_areas
+
+    return vendor_areas(c.agents[group], c.vendors)
 
 
 def _first_route(c: Config, channel: str, segment: str, reason: str) -> int | None:
