@@ -38,10 +38,12 @@ from sim.config.outcomes import (
     BonusMalusConfig,
     ChurnConfig,
     CostConfig,
+    LocationConfig,
     OutcomesConfig,
     QualityKpi,
     RepeatConfig,
     SatisfactionConfig,
+    location_effect,
 )
 from sim.config.schema import (
     TEXTBOOK_SHORTCUTS,
@@ -89,6 +91,7 @@ __all__ = [
     "DistKind",
     "DistributionConfig",
     "IvrConfig",
+    "LocationConfig",
     "OutcomesConfig",
     "OverflowConfig",
     "Pricing",
@@ -112,6 +115,7 @@ __all__ = [
     "channel_mix",
     "demand_mix",
     "group_size",
+    "location_effect",
     "lookup",
     "register_configs",
     "route_of",
