@@ -43,6 +43,7 @@ from sim.config.outcomes import (
     QualityKpi,
     RepeatConfig,
     SatisfactionConfig,
+    SchemeConfig,
     location_effect,
 )
 from sim.config.schema import (
@@ -103,6 +104,7 @@ __all__ = [
     "RouteConfig",
     "RoutingConfig",
     "SatisfactionConfig",
+    "SchemeConfig",
     "SegmentConfig",
     "SelfServiceConfig",
     "ShiftConfig",

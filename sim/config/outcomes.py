@@ -145,6 +145,13 @@ class BonusMalusConfig:
 
 
 @dataclass
+class SchemeConfig:
+    """A vendor's own bonus/malus: terms whose shares of its bill add up."""
+
+    terms: list[BonusMalusConfig] = field(default_factory=list)
+
+
+@dataclass
 class CostConfig:
     """Unit costs (EUR).
 
@@ -160,7 +167,7 @@ class CostConfig:
         hiring: per new agent (recruiting and training).
         bonus_malus: quality-linked adjustment applied to every outsourced vendor
             without a scheme of its own.
-        schemes: a vendor's own bonus/malus, by vendor name: a list of terms
+        schemes: a vendor's own bonus/malus, by vendor name: its ``terms``,
             whose shares add up (Wind, seed 001: the perceived-quality survey
             feeds the outsourcer contract's bonus/malus). Settled once per
             replication window (the period).
@@ -174,7 +181,7 @@ class CostConfig:
     governance_rate: float = 35.0
     hiring: float = 3000.0
     bonus_malus: BonusMalusConfig = field(default_factory=BonusMalusConfig)
-    schemes: dict[str, list[BonusMalusConfig]] = field(default_factory=dict)
+    schemes: dict[str, SchemeConfig] = field(default_factory=dict)
 
 
 @dataclass
@@ -184,8 +191,9 @@ class LocationConfig:
     Attributes:
         price_factor: multiplies the price of its vendors.
         resolution_factor: multiplies their agents' probability of resolving.
-        language: survey points lost on accuracy, ability and courtesy (agents
-            speaking the customers' language as a second one).
+        language: survey points lost on accuracy and ability to answer (agents
+            speaking the customers' language as a second one; courtesy is not
+            affected: CFI Group found offshore agents close on courtesy).
     """
 
     price_factor: float = 1.0

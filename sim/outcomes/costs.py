@@ -104,7 +104,7 @@ def vendor_bonus(cfg: Config, k: dict, bills: dict[str, float]) -> dict[str, tup
     for name, v in cfg.vendors.items():
         if v.location is VendorLocation.inhouse or name not in bills:
             continue
-        terms = c.schemes.get(name, [c.bonus_malus])
+        terms = c.schemes[name].terms if name in c.schemes else [c.bonus_malus]
         share = sum(term_share(t, k, name) for t in terms)
         out[name] = (share, share * bills[name])
     return out

@@ -17,10 +17,12 @@ churn after an issue can fall below the background rate.
 The survey asks a sample four items like Wind's (seed 001: wait, accuracy,
 ability to answer, courtesy), answered 1-10 with noise sd 1 and rounded. The
 courtesy item is about the agent of the issue's last served leg: its group's
-courtesy, moved by the customer's mood, lowered by that agent's stress when
-it answered and by the language points of its vendor's location; accuracy and
-ability lose the language points too. Not modelled: courtesy of individual
-agents within a group, non-response bias, surveys of open issues.
+courtesy, moved by the customer's mood and lowered by that agent's stress as
+it ended the leg; accuracy and ability lose the language points of its
+vendor's location (CFI Group's call-centre index: offshore agents are rated
+far lower on ease of understanding, 54 % against 85 %, but close on courtesy).
+Not modelled: courtesy of individual agents within a group, non-response
+bias, surveys of open issues.
 """
 
 from __future__ import annotations
@@ -129,9 +131,8 @@ def score_case(p: ScoreParams, case, resolved: bool, info: int, rng: np.random.G
 
 
 def courtesy(p: ScoreParams, group: int, stress: float, mood: float) -> float:
-    """True courtesy perceived of the agent (1-10 before noise): group, mood, stress, language."""
-    base = p.courtesy[group] + mood - p.mood[0]
-    return base * (1.0 - p.courtesy_stress * stress) - p.language[group]
+    """True courtesy perceived of the agent (1-10 before noise): its group, mood and stress."""
+    return (p.courtesy[group] + mood - p.mood[0]) * (1.0 - p.courtesy_stress * stress)
 
 
 def _survey_items(p: ScoreParams, resolved: bool, case, mood: float, z: list[float]) -> list[float]:

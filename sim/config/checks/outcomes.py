@@ -114,9 +114,9 @@ def check_costs(k: CostConfig, c: Config) -> None:
         check_non_negative(v, f"{p}.self_service.{name}")
     _check_term(k.bonus_malus, f"{p}.bonus_malus")
     _keys(k.schemes, list(c.vendors), f"{p}.schemes")
-    for name, terms in k.schemes.items():
-        for i, t in enumerate(terms):
-            _check_term(t, f"{p}.schemes.{name}[{i}]")
+    for name, scheme in k.schemes.items():
+        for i, t in enumerate(scheme.terms):
+            _check_term(t, f"{p}.schemes.{name}.terms[{i}]")
 
 
 def check_outcomes(c: Config) -> None:
