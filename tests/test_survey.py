@@ -69,7 +69,7 @@ def test_a_courteous_group_raises_its_courtesy_scores_and_nothing_else(base):
     assert (
         kpi(res, "vendor:onshore_bpo", "survey_courtesy")
         > kpi(base, "vendor:onshore_bpo", "survey_courtesy")
-    ).all()  # noqa: E501
+    ).all()
     assert np.array_equal(kpi(res, "all", "fcr"), kpi(base, "all", "fcr"))
 
 
@@ -92,7 +92,7 @@ def test_stress_lowers_courtesy_scores(stressed):
     assert tense[others].equals(calm[others])  # only courtesy depends on stress
     assert np.array_equal(
         kpi(stressed[0], "all", "stress_mean"), kpi(stressed[1], "all", "stress_mean")
-    )  # noqa: E501
+    )
 
 
 def test_a_term_pays_a_bonus_above_target_and_takes_a_malus_below():
@@ -165,7 +165,7 @@ def test_offshore_language_lowers_accuracy_and_ability_of_its_agents_only():
         assert foreign[item][~off].equals(native[item][~off])
     assert foreign[["survey_wait", "survey_courtesy"]].equals(
         native[["survey_wait", "survey_courtesy"]]
-    )  # noqa: E501
+    )
 
 
 def test_offshore_resolution_factor_lowers_its_resolution():
