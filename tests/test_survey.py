@@ -204,3 +204,22 @@ def test_the_excellence_threshold_decides_who_is_rewarded(loyal):
     cfg.outcomes.churn.excellent = 8.0
     easier = run(cfg)
     assert (kpi(easier, "all", "retained") > kpi(loyal, "all", "retained")).all()
+
+
+def test_the_reports_show_survey_and_bonus_by_vendor(base):
+    from pathlib import Path
+
+    from sim.report.html import survey_html
+    from sim.report.text import text
+    from sim.study.compare import Job
+
+    summary = text(base)
+    block = summary.split("Perceived-quality survey and bonus/malus by vendor")[1]
+    for word in ("offshore_bpo", "onshore_bpo", "survey_courtesy", "bonus_malus_share"):
+        assert word in block.split("\n\n")[0]
+    empty = base.kpis.iloc[:0]
+    jobs = [Job(Path("."), "wind", None, 0, base.config, base.kpis, empty, empty, empty)]
+    page = survey_html(jobs)
+    assert "Survey: courtesy" in page and "Bonus/malus share" in page
+    no_vendors = base.kpis[~base.kpis.scope.str.startswith("vendor:")]
+    assert survey_html([dataclasses.replace(jobs[0], kpis=no_vendors)]) == ""
