@@ -65,6 +65,7 @@ NAMES: dict[str, Name] = {
     "survey_satisfaction": Name(
         "Survey satisfaction", "score 1-10", HIGHER, "Mean survey answer of surveyed contacts."
     ),
+    "surveyed": Name("Issues surveyed", "issues", NEUTRAL, "Issues that answered the survey."),
     "survey_wait": Name("Survey: wait", "score 1-10", HIGHER, "Mean answer on the wait."),
     "survey_accuracy": Name(
         "Survey: accuracy", "score 1-10", HIGHER, "Mean answer on the accuracy of information."
