@@ -198,6 +198,8 @@ settlement periods shorter than a run, time-zone shifts of offshore sites.
 
 Means [95 % CI] over replications. The in-house agents also take the business and
 written contacts, hence their lower FCR; their survey has no bonus/malus.
+The terminal summary of `./dev run scenario=wind` prints the same table (means), and
+the HTML report of an experiment or of `./dev compare` has it per scenario.
 
 {vendor_table(base)}
 
