@@ -383,6 +383,7 @@ def build(
         env.process(_stress_samples(env, stress, agents, cfg.interval, cfg.horizon))
         if outcomes is not None:
             outcomes.quality_hook = stress.quality
+            outcomes.stress_hook = stress.level
     workforce = Workforce(env, router, cfg.agents, streams, cfg.demand.start_weekday, stress)
     return Model(
         env, router, front, log, strata, list(cfg.agents), workforce, outcomes, stress, tallies

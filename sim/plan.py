@@ -12,7 +12,14 @@ from dataclasses import replace
 
 import numpy as np
 
-from sim.config import Config, DistributionConfig, SelfServiceConfig, SkillConfig, route_of
+from sim.config import (
+    Config,
+    DistributionConfig,
+    SelfServiceConfig,
+    SkillConfig,
+    location_effect,
+    route_of,
+)
 from sim.config.journey import lookup, success_of
 from sim.core.entities import ABANDONED, BALKED, BLOCKED, GAVE_UP, SERVED
 from sim.journey.front_door import Automation, Ivr, Kind
@@ -164,6 +171,16 @@ def automations(cfg: Config, draw: Sampler) -> list[Automation | None]:
     ]
 
 
+def _survey_params(cfg: Config) -> tuple[tuple[float, ...], tuple[float, ...], float]:
+    """Courtesy and language points by group (last entry: no agent), and stress sensitivity."""
+    o = cfg.outcomes
+    default = o.satisfaction.courtesy.get("default", 8.0)
+    courtesy = [o.satisfaction.courtesy.get(n, default) for n in cfg.agents] + [default]
+    language = [location_effect(o, cfg.vendors.get(g.vendor)).language for g in cfg.agents.values()]
+    sensitivity = cfg.stress.courtesy_sensitivity if cfg.stress.enabled else 0.0
+    return tuple(courtesy), (*language, 0.0), sensitivity
+
+
 def outcome_plan(cfg: Config, draw: Sampler, case_rng: np.random.Generator) -> OutcomePlan:
     """Compile the outcome model's parameters."""
     o = cfg.outcomes
@@ -176,6 +193,7 @@ def outcome_plan(cfg: Config, draw: Sampler, case_rng: np.random.Generator) -> O
     for group in cfg.agents.values():
         vendor = cfg.vendors.get(group.vendor)
         factor = vendor.resolution_factor if vendor is not None else 1.0
+        factor *= location_effect(o, vendor).resolution_factor
         quality.append(
             [factor * group.proficiency.get(q, SkillConfig()).resolution for q in cfg.queues]
         )
@@ -205,6 +223,9 @@ def outcome_plan(cfg: Config, draw: Sampler, case_rng: np.random.Generator) -> O
         o.churn.unresolved,
         o.churn.repeat,
         o.churn.reference,
+        *_survey_params(cfg),
+        o.churn.loyalty,
+        o.churn.excellent,
     )
     return OutcomePlan(
         [lookup(o.resolution, r) for r in reasons],

@@ -689,6 +689,60 @@ CASES: list[tuple[str, list[str], str]] = [
         "outbound.campaigns.0.channel must be one of agent_call, email, ivr_call, push, sms, "
         "got 'fax'",
     ),
+    # the perceived-quality survey, vendor bonus/malus, locations, loyalty (docs/survey.md)
+    (
+        "rule",
+        ["+outcomes.satisfaction.courtesy.voice_agents=11"],
+        "outcomes.satisfaction.courtesy.voice_agents must be in [1, 10], got 11.0",
+    ),
+    (
+        "rule",
+        ["+outcomes.satisfaction.courtesy.nobody=8"],
+        "outcomes.satisfaction.courtesy.nobody must be one of ['business_desk', 'default', "
+        "'digital_team', 'voice_agents'], got 'nobody'",
+    ),
+    (
+        "rule",
+        ["outcomes.churn.loyalty=1.5"],
+        "outcomes.churn.loyalty must be a probability in [0, 1], got 1.5",
+    ),
+    (
+        "rule",
+        ["outcomes.churn.excellent=11"],
+        "outcomes.churn.excellent must be in [0, 10], got 11.0",
+    ),
+    (
+        "rule",
+        ["scenario=wind", "+outcomes.costs.schemes.acme={terms:[]}"],
+        "outcomes.costs.schemes.acme must be one of ['inhouse', 'offshore_bpo', 'onshore_bpo'], "
+        "got 'acme'",
+    ),
+    (
+        "rule",
+        ["scenario=wind", "outcomes.costs.schemes.onshore_bpo.terms=[{kpi:survey,target:0.8}]"],
+        "outcomes.costs.schemes.onshore_bpo.terms[0].target must be a survey score in [1, 10], "
+        "got 0.8",
+    ),
+    (
+        "rule",
+        ["+outcomes.locations.mars={price_factor:0.5}"],
+        "outcomes.locations.mars must be one of ['inhouse', 'offshore', 'onshore'], got 'mars'",
+    ),
+    (
+        "rule",
+        ["scenario=wind", "outcomes.locations.offshore.language=12"],
+        "outcomes.locations.offshore.language must be in [0, 9] points, got 12.0",
+    ),
+    (
+        "rule",
+        ["scenario=wind", "outcomes.locations.offshore.price_factor=0"],
+        "outcomes.locations.offshore.price_factor must be a finite number > 0, got 0.0",
+    ),
+    (
+        "rule",
+        ["stress=call_center", "stress.courtesy_sensitivity=2"],
+        "stress.courtesy_sensitivity must be in [0, 1], got 2.0",
+    ),
 ]
 
 # Command-line only: sweeps (each job checked before the first starts) and flags.

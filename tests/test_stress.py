@@ -146,6 +146,7 @@ def small(stress: dict | None = None, agents: int = 9, **run) -> Config:
 NEUTRAL = {
     "handle_sensitivity": 0.0,
     "quality_sensitivity": 0.0,
+    "courtesy_sensitivity": 0.0,  # the survey's courtesy (docs/survey.md)
     "absence_sensitivity": 0.0,
     "attrition_annual": 0.0,
     "occupancy_cap": 1.0,

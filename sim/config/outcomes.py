@@ -17,6 +17,9 @@ class QualityKpi(Enum):
 
     resolution = "resolution"
     service_level = "service_level"
+    fcr = "fcr"  # issues resolved at the first contact, of those its agents closed
+    survey = "survey"  # mean survey score, 1-10 (the target too)
+    courtesy = "courtesy"  # mean courtesy item of the survey, 1-10 (the target too)
 
 
 @dataclass
@@ -66,6 +69,9 @@ class SatisfactionConfig:
         penalty: points lost per unit: ``wait`` (per expected wait exceeded),
             ``unresolved``, ``transfer``, ``extra_contact``, ``frustration``.
         survey_share: share of closed issues answering the post-contact survey.
+        courtesy: true courtesy (1-10) of the agents of each group (``default``
+            for groups not listed), before the customer's mood and the agent's
+            stress; 8 = the mood mean + 1 of the default survey.
     """
 
     weights: dict[str, float] = field(
@@ -84,6 +90,7 @@ class SatisfactionConfig:
         }
     )
     survey_share: float = 0.05
+    courtesy: dict[str, float] = field(default_factory=lambda: {"default": 8.0})
 
 
 @dataclass
@@ -102,6 +109,12 @@ class ChurnConfig:
         intercept, dissatisfaction, unresolved, repeat: logistic coefficients.
         reference: defection probability already in the background rate.
         arpu_month: revenue per customer per month (lost when a customer leaves).
+        loyalty: after an excellent experience, the share of the background
+            defection (``reference``) that does not happen: the customer stays
+            with probability ``loyalty x reference`` more than the base rate says
+            (seed 000, Brand Loyalty Survey 2012: 34 % stay loyal when rewarded
+            with excellent service). 0 (the default) = off.
+        excellent: service score (0-10) from which an experience is excellent.
     """
 
     annual_base: float = 0.17
@@ -111,20 +124,31 @@ class ChurnConfig:
     unresolved: float = 0.845
     repeat: float = 0.216
     arpu_month: float = 12.0
+    loyalty: float = 0.0
+    excellent: float = 9.5
 
 
 @dataclass
 class BonusMalusConfig:
     """A vendor's bonus (or malus) tied to a quality KPI, as a share of its bill.
 
-    ``share = clip(per_point x (KPI - target) x 100, -cap, cap)``; ``per_point
-    = 0`` (the default) means no bonus/malus.
+    ``share = clip(per_point x (KPI - target) x 100, -cap, cap)`` for shares
+    (resolution, service level, FCR); for survey scores (1-10) the difference
+    is in points, ``share = clip(per_point x (KPI - target), -cap, cap)``.
+    ``per_point = 0`` (the default) means no bonus/malus.
     """
 
     kpi: QualityKpi = QualityKpi.resolution
     target: float = 0.7
     per_point: float = 0.0
     cap: float = 0.1
+
+
+@dataclass
+class SchemeConfig:
+    """A vendor's own bonus/malus: terms whose shares of its bill add up."""
+
+    terms: list[BonusMalusConfig] = field(default_factory=list)
 
 
 @dataclass
@@ -141,7 +165,12 @@ class CostConfig:
         governance_share: in-house governance staff as a share of the direct
             (agent) hours, paid at ``governance_rate`` per hour (seed 002: ~5 %).
         hiring: per new agent (recruiting and training).
-        bonus_malus: quality-linked adjustment applied to every outsourced vendor.
+        bonus_malus: quality-linked adjustment applied to every outsourced vendor
+            without a scheme of its own.
+        schemes: a vendor's own bonus/malus, by vendor name: its ``terms``,
+            whose shares add up (Wind, seed 001: the perceived-quality survey
+            feeds the outsourcer contract's bonus/malus). Settled once per
+            replication window (the period).
     """
 
     inhouse_hour: float = 28.0
@@ -152,11 +181,33 @@ class CostConfig:
     governance_rate: float = 35.0
     hiring: float = 3000.0
     bonus_malus: BonusMalusConfig = field(default_factory=BonusMalusConfig)
+    schemes: dict[str, SchemeConfig] = field(default_factory=dict)
+
+
+@dataclass
+class LocationConfig:
+    """What a vendor's location changes (all 1 / 0: nothing).
+
+    Attributes:
+        price_factor: multiplies the price of its vendors.
+        resolution_factor: multiplies their agents' probability of resolving.
+        language: survey points lost on accuracy and ability to answer (agents
+            speaking the customers' language as a second one; courtesy is not
+            affected: CFI Group found offshore agents close on courtesy).
+    """
+
+    price_factor: float = 1.0
+    resolution_factor: float = 1.0
+    language: float = 0.0
 
 
 @dataclass
 class OutcomesConfig:
-    """The outcome model; ``enabled: false`` leaves contacts without outcomes (textbook runs)."""
+    """The outcome model; ``enabled: false`` leaves contacts without outcomes (textbook runs).
+
+    ``locations`` gives, by vendor location (``inhouse``, ``onshore``,
+    ``offshore``), the effects of working there (:class:`LocationConfig`).
+    """
 
     enabled: bool = False
     resolution: dict[str, float] = field(default_factory=lambda: {"default": 0.75})
@@ -166,3 +217,10 @@ class OutcomesConfig:
     satisfaction: SatisfactionConfig = field(default_factory=SatisfactionConfig)
     churn: ChurnConfig = field(default_factory=ChurnConfig)
     costs: CostConfig = field(default_factory=CostConfig)
+    locations: dict[str, LocationConfig] = field(default_factory=dict)
+
+
+def location_effect(o: OutcomesConfig, vendor) -> LocationConfig:
+    """The effects of where ``vendor`` (a ``VendorConfig`` or None: in-house) works."""
+    where = "inhouse" if vendor is None else vendor.location.value
+    return o.locations.get(where, LocationConfig())

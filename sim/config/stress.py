@@ -30,6 +30,9 @@ class StressConfig:
             the daily mean stress and drives absence and attrition.
         handle_sensitivity: handle time is multiplied by ``1 + handle_sensitivity x stress``.
         quality_sensitivity: resolution is multiplied by ``1 - quality_sensitivity x stress``.
+        courtesy_sensitivity: the courtesy a surveyed customer perceives is
+            multiplied by ``1 - courtesy_sensitivity x stress`` (the agent's stress as
+            it ended the issue's last served leg).
         threshold: stress above which time is reported as "high stress".
         absence_sensitivity: extra probability of missing a day per unit of chronic strain.
         attrition_annual: yearly attrition at zero stress (shared/CALIBRATION.md: 30-45 %).
@@ -62,6 +65,7 @@ class StressConfig:
     chronic_days: float = 14.0
     handle_sensitivity: float = 0.3
     quality_sensitivity: float = 0.2
+    courtesy_sensitivity: float = 0.2
     threshold: float = 0.6
     absence_sensitivity: float = 0.1
     attrition_annual: float = 0.35

@@ -148,7 +148,8 @@ class VendorConfig:
     """An employer of agents: in-house or an outsourcer.
 
     Attributes:
-        location: in-house, onshore or offshore.
+        location: in-house, onshore or offshore; what it changes (price, resolution,
+            language) is set per location in ``outcomes.locations``.
         pricing: per staffed hour or per handled contact.
         price: EUR per hour or per contact.
         handle_factor: multiplies the handle time of all its agents.

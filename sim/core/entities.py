@@ -209,3 +209,5 @@ class Case:
     excess_wait: float = 0.0
     repeat_in_window: bool = False
     first_end: float = math.nan
+    group: int = -1  # agent group of the last leg an agent served (-1: none)
+    stress: float = 0.0  # that agent's stress when the leg was answered

@@ -10,7 +10,17 @@ that ended): ``issues``, ``fcr`` (resolved by the first contact),
 ``fcr_measured`` (no repeat within the FCR window, as a centre measures it),
 ``resolution_rate``, ``issue_contacts`` (contacts per case), ``repeat_rate``
 (repeat contacts / contacts), ``satisfaction`` (0-10), ``survey_satisfaction``
-(mean of the sampled survey), ``churned`` and ``churn_rate``, ``p_churn``.
+(mean of the sampled survey), ``churned`` and ``churn_rate``, ``p_churn``
+(extra defection net of loyalty, can be negative), ``retained`` (customers an
+excellent experience kept) and ``net_churn_rate`` ((churned - retained) /
+ended issues: below 0 when excellent service keeps more customers than the
+issues lose); the four survey items ``survey_wait``, ``survey_accuracy``,
+``survey_ability``, ``survey_courtesy`` (means over surveyed issues, 1-10).
+
+Issues are also counted by the agent ``group`` who served their last served
+leg and by its ``vendor`` (issues no agent served are in neither); those
+scopes carry only :data:`AGENT_CASE_METRICS` (the vendor's FCR and survey
+scores its bonus/malus is tied to), the rest being contact KPIs there.
 """
 
 from __future__ import annotations
@@ -25,8 +35,18 @@ from sim.metrics.records import Columns
 from sim.metrics.reduce import add_by_slot, arrival_slots
 from sim.outcomes.resolution import CASE_COLUMNS
 
-CASE_DIMS = ("all", "segment", "reason", "channel")
-CASE_REALS = ("t_first", "t_end", "wait", "satisfaction", "p_churn", "survey_score")
+CASE_DIMS = ("all", "segment", "reason", "channel", "group", "vendor")
+SURVEY_ITEMS = ("survey_wait", "survey_accuracy", "survey_ability", "survey_courtesy")
+CASE_REALS = ("t_first", "t_end", "wait", "satisfaction", "p_churn", "survey_score", *SURVEY_ITEMS)
+AGENT_CASE_METRICS = (
+    "fcr",
+    "satisfaction",
+    "surveyed",
+    "survey_satisfaction",
+    *SURVEY_ITEMS,
+    "churn_rate",
+    "net_churn_rate",
+)
 # Summed per stratum: a count of issues, then the numeric case columns from "closed" on.
 CASE_FIELDS = ("issues", *CASE_COLUMNS[CASE_COLUMNS.index("closed") :])
 
@@ -49,7 +69,7 @@ class CaseSink:
             return
         table = np.array(rows, dtype=float).reshape(len(rows), len(CASE_COLUMNS))
         cols = {k: table[:, i] for i, k in enumerate(CASE_COLUMNS)}
-        reduce_cases(self.sums, cols, self.win)
+        reduce_cases(self.sums, cols, self.win, self.strata.vendor_of_group)
         if self.keep:
             self.chunks.append(cols)
 
@@ -57,7 +77,8 @@ class CaseSink:
 def _values(cols: Columns) -> list[np.ndarray]:
     closed = cols["closed"] == 1
     done = np.where(closed, 1.0, 0.0)
-    survey = np.nan_to_num(cols["survey_score"]) * (cols["surveyed"] == 1)
+    asked = cols["surveyed"] == 1
+    survey = np.nan_to_num(cols["survey_score"]) * asked
     return [
         np.ones(len(closed)),
         done,
@@ -72,19 +93,26 @@ def _values(cols: Columns) -> list[np.ndarray]:
         cols["churned"],
         cols["surveyed"],
         survey,
+        *(np.nan_to_num(cols[k]) * asked for k in SURVEY_ITEMS),
+        cols["retained"],
     ]
 
 
-def reduce_cases(sums: dict[str, np.ndarray], cols: Columns, win: Window) -> None:
+def reduce_cases(
+    sums: dict[str, np.ndarray], cols: Columns, win: Window, vendor_of_group: np.ndarray
+) -> None:
     """Add a chunk of cases into ``sums`` (by stratum, interval of first contact, window)."""
     t = cols["t_first"]
     idx, w, inside = arrival_slots(t, win)
     values = _values(cols)
+    group = cols["group"].astype(np.int64)
     keys = {
         "all": np.zeros(len(t), dtype=np.int64),
         "segment": cols["segment"].astype(np.int64),
         "reason": cols["reason"].astype(np.int64),
         "channel": cols["channel"].astype(np.int64),
+        "group": group,
+        "vendor": np.where(group >= 0, vendor_of_group[np.maximum(group, 0)], -1),
     }
     for dim in CASE_DIMS:
         if sums[dim].shape[0]:
@@ -114,7 +142,10 @@ def case_metrics(s: np.ndarray) -> dict[str, float]:
         "p_churn": _ratio(g["p_churn"], g["closed"]),
         "churned": g["churned"],
         "churn_rate": _ratio(g["churned"], g["closed"]),
+        "retained": g["retained"],
+        "net_churn_rate": _ratio(g["churned"] - g["retained"], g["closed"]),
         "resolved": g["resolved"],
+        **{k: _ratio(g[k], g["surveyed"]) for k in SURVEY_ITEMS},
     }
 
 
@@ -122,9 +153,11 @@ def case_kpis(sums: dict[str, np.ndarray], strata: Strata) -> list[tuple[str, st
     """Window KPIs of the cases, as (scope, metric, value) rows."""
     rows = []
     for dim in CASE_DIMS:
+        agents = dim in ("group", "vendor")
         for k, name in enumerate(strata.names[dim]):
             scope = "all" if dim == "all" else f"{dim}:{name}"
-            rows += [(scope, m, float(v)) for m, v in case_metrics(sums[dim][k, -1]).items()]
+            kpis = case_metrics(sums[dim][k, -1]).items()
+            rows += [(scope, m, float(v)) for m, v in kpis if not agents or m in AGENT_CASE_METRICS]
     return rows
 
 
@@ -135,7 +168,7 @@ def cases_frame(chunks: Sequence[Columns], replication: int, strata: Strata) -> 
     cols = {k: np.concatenate([c[k] for c in chunks]) for k in CASE_COLUMNS}
     frame = pd.DataFrame(cols)
     frame.insert(0, "replication", replication)
-    for dim in CASE_DIMS[1:]:
+    for dim in ("segment", "reason", "channel", "group"):
         frame[dim] = pd.Categorical.from_codes(cols[dim].astype(int), strata.names[dim])
     for k in CASE_COLUMNS:
         if k not in CASE_DIMS and k not in CASE_REALS:  # ids, counts and flags

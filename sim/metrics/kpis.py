@@ -94,7 +94,6 @@ SHARES = (
     "p_resolved",  # resolved / handled (served by an agent or self-served)
     "repeat_rate",
     "churn_rate",
-    "p_churn",
     "stress_mean",
     "stress_p90",
     "high_stress_share",
@@ -141,6 +140,7 @@ NON_NEGATIVE = (
     "issue_wait",
     "surveyed",
     "churned",
+    "retained",
     "resolved",
     "absent_days",
     "leavers",
@@ -173,6 +173,10 @@ BOUNDS: dict[str, Bounds] = (
     dict.fromkeys(NON_NEGATIVE, POSITIVE)
     | dict.fromkeys(SHARES, UNIT)
     | dict.fromkeys(("satisfaction", "survey_satisfaction"), (0.0, 10.0))
+    | dict.fromkeys(
+        ("survey_wait", "survey_accuracy", "survey_ability", "survey_courtesy"), (1.0, 10.0)
+    )
+    | dict.fromkeys(("p_churn", "net_churn_rate"), (-1.0, 1.0))  # loyalty can push them below 0
 )
 
 COUNTS = (

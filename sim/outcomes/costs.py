@@ -3,15 +3,19 @@
 Modelled, per replication over the statistics window:
 
 - agent labour: each group's worked hours (scheduled plus overtime) at its
-  vendor's hourly price, or its handled contacts at a per-contact price;
-  groups without a vendor at ``costs.inhouse_hour``;
+  vendor's hourly price, or its handled contacts at a per-contact price,
+  times its location's ``price_factor``; groups without a vendor at
+  ``costs.inhouse_hour``;
 - in-house governance of the operation: ``governance_share`` of the agent
   hours at ``governance_rate`` (seed 002: keep ~5 % of direct FTE in-house
   for forecasting, staffing, quality and vendor review);
 - self-service attempts, IVR minutes and telephony minutes (phone lines are
   the channels with an IVR);
-- each outsourced vendor's bonus/malus on a quality KPI of the contacts it
-  served, as a share of its bill;
+- each outsourced vendor's bonus/malus, as a share of its bill: its own
+  ``schemes`` terms (service level, resolution, FCR, survey score, courtesy,
+  each against a target, capped, added up) or else the common
+  ``bonus_malus``; settled over the replication's window (the period), one
+  ``vendor:<name>`` row each (``bonus_malus`` in EUR, ``bonus_malus_share``);
 - hiring and training of new agents (``hires``, from the stress model);
 - proactive outbound campaigns: messages and dial attempts at their unit
   cost (``outbound/cost``, :mod:`sim.metrics.outbound`; the agents' time on
@@ -19,8 +23,9 @@ Modelled, per replication over the statistics window:
 - cost per contact, per resolved issue and per managed customer (total cost
   / active customers, for the period and per month), by channel with labour
   allocated by handle minutes;
-- customers lost: churn after issues plus the base's background churn, and
-  the monthly revenue they took with them.
+- customers lost: churn after issues (less the customers excellent service
+  kept) plus the base's background churn, and the monthly revenue they took
+  with them.
 
 Not modelled: facilities, IT licences, management above governance, taxes.
 """
@@ -31,7 +36,14 @@ import math
 
 import pandas as pd
 
-from sim.config import Config, Pricing, VendorLocation
+from sim.config import (
+    BonusMalusConfig,
+    Config,
+    Pricing,
+    QualityKpi,
+    VendorLocation,
+    location_effect,
+)
 
 MONTH = 30 * 1440.0
 YEAR = 365 * 1440.0
@@ -55,6 +67,7 @@ def labour(cfg: Config, k: dict, length: float) -> dict[str, float]:
             cost, key = _get(k, scope, "served") * vendor.price, g.vendor
         else:
             cost, key = hours * vendor.price, g.vendor
+        cost *= location_effect(cfg.outcomes, vendor).price_factor
         out[key] = out.get(key, 0.0) + cost
     return out
 
@@ -67,21 +80,42 @@ def agent_hours(cfg: Config, k: dict, length: float) -> float:
     )
 
 
-def bonus_malus(cfg: Config, k: dict, bills: dict[str, float]) -> float:
-    """Sum of the outsourced vendors' quality adjustments (positive = paid to them)."""
-    bm = cfg.outcomes.costs.bonus_malus
-    if bm.per_point == 0:
+# The KPI each bonus/malus term reads (in the vendor's scope) and whether it is a share.
+TERM_METRIC = {
+    QualityKpi.resolution: ("p_resolved", True),
+    QualityKpi.service_level: ("service_level", True),
+    QualityKpi.fcr: ("fcr", True),
+    QualityKpi.survey: ("survey_satisfaction", False),
+    QualityKpi.courtesy: ("survey_courtesy", False),
+}
+
+
+def term_share(t: BonusMalusConfig, k: dict, vendor: str) -> float:
+    """Share of the bill one term pays (+) or takes back (-); 0 when its KPI was not measured."""
+    metric, is_share = TERM_METRIC[t.kpi]
+    kpi = k.get((f"vendor:{vendor}", metric), math.nan)
+    if kpi != kpi or t.per_point == 0:
         return 0.0
-    total = 0.0
+    points = (kpi - t.target) * (100 if is_share else 1)
+    return max(-t.cap, min(t.cap, t.per_point * points))
+
+
+def vendor_bonus(cfg: Config, k: dict, bills: dict[str, float]) -> dict[str, tuple[float, float]]:
+    """``(share, EUR)`` of each outsourced vendor's bonus/malus (positive = paid to it)."""
+    c = cfg.outcomes.costs
+    out = {}
     for name, v in cfg.vendors.items():
         if v.location is VendorLocation.inhouse or name not in bills:
             continue
-        metric = "p_resolved" if bm.kpi.value == "resolution" else "service_level"
-        kpi = k.get((f"vendor:{name}", metric), math.nan)
-        if kpi == kpi:
-            share = max(-bm.cap, min(bm.cap, bm.per_point * (kpi - bm.target) * 100))
-            total += share * bills[name]
-    return total
+        terms = c.schemes[name].terms if name in c.schemes else [c.bonus_malus]
+        share = sum(term_share(t, k, name) for t in terms)
+        out[name] = (share, share * bills[name])
+    return out
+
+
+def bonus_malus(cfg: Config, k: dict, bills: dict[str, float]) -> float:
+    """Sum of the outsourced vendors' quality adjustments (positive = paid to them)."""
+    return sum(eur for _, eur in vendor_bonus(cfg, k, bills).values())
 
 
 def channel_costs(cfg: Config, k: dict) -> dict[str, float]:
@@ -107,13 +141,14 @@ def cost_rows(cfg: Config, kpis: pd.DataFrame) -> list[tuple[str, str, float]]:
     c = cfg.outcomes.costs
     bills = labour(cfg, k, length)
     per_channel = channel_costs(cfg, k)
+    bonus = vendor_bonus(cfg, k, bills)
     parts = {
         "labour": sum(bills.values()),
         "governance": c.governance_share * agent_hours(cfg, k, length) * c.governance_rate,
         "self_service": sum(v[0] for v in per_channel.values()),
         "ivr": sum(v[1] for v in per_channel.values()),
         "telephony": sum(v[2] for v in per_channel.values()),
-        "bonus_malus": bonus_malus(cfg, k, bills),
+        "bonus_malus": sum(eur for _, eur in bonus.values()),
         "hiring": _get(k, "all", "hires") * c.hiring,
         "outbound": _get(k, "outbound", "cost"),
     }
@@ -121,6 +156,11 @@ def cost_rows(cfg: Config, kpis: pd.DataFrame) -> list[tuple[str, str, float]]:
     rows = [("cost", m, v) for m, v in parts.items()] + [
         ("cost", f"labour:{n}", v) for n, v in bills.items()
     ]
+    for name, (share, eur) in bonus.items():
+        rows += [
+            (f"vendor:{name}", "bonus_malus", eur),
+            (f"vendor:{name}", "bonus_malus_share", share),
+        ]
     rows += _unit_costs(cfg, k, total, length)
     rows += _channel_rows(cfg, k, parts["labour"], per_channel)
     rows += _churn_rows(cfg, k, length)
@@ -169,7 +209,7 @@ def _channel_rows(cfg: Config, k: dict, labour_total: float, per_channel: dict) 
 def _churn_rows(cfg: Config, k: dict, length: float) -> list[tuple[str, str, float]]:
     ch = cfg.outcomes.churn
     background = cfg.demand.customers * (1 - (1 - ch.annual_base) ** (length / YEAR))
-    issues = _get(k, "all", "churned")
+    issues = _get(k, "all", "churned") - _get(k, "all", "retained")
     lost = issues + background
     return [
         ("churn", "customers_lost_issues", issues),

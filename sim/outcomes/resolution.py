@@ -16,7 +16,10 @@ When a case ends its satisfaction (0-10, PosteMobile's weighted mean of the
 service received, the customer's expectation and mood, seed 000), its churn
 probability (logistic in dissatisfaction, non-resolution and repeats,
 calibrated to SQM 2022) and whether the customer was surveyed and churned
-are drawn, and one row goes to the case log. FCR is measured two ways: true
+are drawn, and one row goes to the case log: with the group of the agent who
+served its last served leg (whose courtesy the survey rates) and, if surveyed,
+the four survey answers; ``retained`` marks a customer an excellent experience
+kept (churn below the background rate). FCR is measured two ways: true
 (resolved by the first contact) and as a centre measures it (no repeat within
 ``fcr_window`` after the first contact).
 
@@ -113,6 +116,7 @@ class OutcomeModel:
         self.live: dict[int, Case] = {}
         self.churned = 0
         self.quality_hook: Callable | None = None  # (agent, now) -> resolution multiplier (stress)
+        self.stress_hook: Callable | None = None  # agent -> its stress now (courtesy)
         self.channel_of_kind: list[int] = []  # set by the model
 
     def record(self, c: Contact, outcome: int, t_end: float) -> None:
@@ -130,6 +134,8 @@ class OutcomeModel:
         resolved = self._resolved(c, outcome)
         if resolved:
             c.info |= RESOLVED
+        if outcome == SERVED:
+            self._served_by(c, case)
         self.record_contact(c, outcome, t_end)
         if outcome in (TRANSFERRED, SWITCHED, OPEN):
             return
@@ -148,6 +154,11 @@ class OutcomeModel:
         wait = left - c.t_queue
         case.wait += wait
         case.excess_wait += max(0.0, wait / self.plan.expected_wait[self._channel(c)] - 1.0)
+
+    def _served_by(self, c: Contact, case: Case) -> None:
+        """Remember the agent of the last served leg: the survey's courtesy is about it."""
+        case.group = c.agent.group
+        case.stress = self.stress_hook(c.agent) if self.stress_hook is not None else 0.0
 
     def _resolved(self, c: Contact, outcome: int) -> bool:
         if outcome == SELF_SERVED:
@@ -173,26 +184,12 @@ class OutcomeModel:
 
     def _end(self, c: Contact, case: Case, resolved: bool, t_end: float) -> None:
         del self.live[case.id]
-        sat, p_churn, churned, surveyed, survey = score_case(
-            self.plan.score, case, resolved, c.info, self.plan.case_rng
-        )
-        self.churned += int(churned)
+        sc = score_case(self.plan.score, case, resolved, c.info, self.plan.case_rng)
+        self.churned += int(sc.churned) - int(sc.retained)
         fcr = resolved and case.contacts == 1
-        self.log.add(
-            _row(
-                case,
-                t_end,
-                1,
-                resolved,
-                fcr,
-                not case.repeat_in_window,
-                sat,
-                p_churn,
-                churned,
-                surveyed,
-                survey,
-            )
-        )
+        scores = (sc.satisfaction, sc.p_churn, sc.churned, sc.surveyed, sc.survey)
+        row = _row(case, t_end, 1, resolved, fcr, not case.repeat_in_window, *scores)
+        self.log.add((*row, *sc.items, int(sc.retained)))
 
     def base_share(self, customers: int, annual_base: float) -> Callable[[float], float]:
         """Share of the base still customers at time t: background decay minus issue churn."""
@@ -207,7 +204,8 @@ class OutcomeModel:
         """End of run: cases still going are logged as open (no outcome yet)."""
         nan = math.nan
         for case in sorted(self.live.values(), key=lambda k: k.id):
-            self.log.add(_row(case, nan, 0, False, False, False, nan, nan, False, 0, nan))
+            row = _row(case, nan, 0, False, False, False, nan, nan, False, 0, nan)
+            self.log.add((*row, nan, nan, nan, nan, 0))
         self.live.clear()
         self.log.flush()
 
@@ -222,6 +220,7 @@ def _row(
         case.segment,
         case.reason,
         case.channel,
+        case.group,
         case.t_first,
         t_end,
         closed,
@@ -244,6 +243,7 @@ CASE_COLUMNS = (
     "segment",
     "reason",
     "channel",
+    "group",
     "t_first",
     "t_end",
     "closed",
@@ -258,4 +258,9 @@ CASE_COLUMNS = (
     "churned",
     "surveyed",
     "survey_score",
+    "survey_wait",
+    "survey_accuracy",
+    "survey_ability",
+    "survey_courtesy",
+    "retained",
 )

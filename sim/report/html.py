@@ -32,7 +32,7 @@ from sim.metrics.thresholds import sl_threshold_text
 from sim.report.comparison import Comparison, build
 from sim.report.names import NAMES, judged, kpi_label, name_of
 from sim.report.summary import diff_text
-from sim.report.text import PERCENT, SECONDS, _fmt
+from sim.report.text import PERCENT, SECONDS, SURVEY_BY_VENDOR, _fmt
 from sim.study.compare import Job, load_jobs
 
 COST_PARTS = (
@@ -206,6 +206,26 @@ def cost_html(jobs: list[Job]) -> str:
         rows.append(f"<tr><td>{part}</td>{''.join(cells)}</tr>")
     head = "".join(f"<th>{html.escape(j.label)}</th>" for j in jobs)
     return f"<table><tr><th>cost</th>{head}</tr>{''.join(rows)}</table>"
+
+
+def survey_html(jobs: list[Job]) -> str:
+    """Survey scores, service level, FCR and bonus/malus of each vendor, per job ("" if none)."""
+    frames = [
+        j.kpis[j.kpis.scope.str.startswith("vendor:")].set_index(["scope", "metric"]) for j in jobs
+    ]
+    scopes = sorted({s for f in frames for s, m in f.index if m == "survey_satisfaction"})
+    if len(scopes) < 2:
+        return ""
+    rows = []
+    for scope in scopes:
+        for metric in SURVEY_BY_VENDOR:
+            values = [f["mean"].get((scope, metric), math.nan) for f in frames]
+            if all(v != v for v in values):
+                continue
+            cells = "".join(f"<td>{_fmt(metric, v)}</td>" for v in values)
+            rows.append(f"<tr>{_row_head(scope, metric, None)}{cells}</tr>")
+    head = "".join(f"<th>{html.escape(j.label)}</th>" for j in jobs)
+    return f"<table><tr><th>vendor</th>{head}</tr>{''.join(rows)}</table>"
 
 
 def _has_costs(jobs: list[Job]) -> bool:
@@ -505,6 +525,15 @@ def render_comparison(c: Comparison, sweep_dir: Path) -> str:
             "<h2>Cost against quality</h2>",
             img(trade_off(c.jobs), "cost vs FCR and churn"),
         ]
+        survey = survey_html(c.jobs)
+        if survey:
+            parts += [
+                "<h2>Perceived-quality survey and bonus/malus by vendor</h2>",
+                '<p class="note">Means over replications; survey answers 1-10 (wait, '
+                "accuracy, ability to answer, courtesy), bonus/malus as a share of the bill "
+                "and in EUR (docs/survey.md).</p>",
+                survey,
+            ]
     if study.analysis:
         title, body = _analysis(study.analysis)(c.jobs)
         parts += [f"<h2>{html.escape(title)}</h2>", body]

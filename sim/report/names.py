@@ -65,6 +65,29 @@ NAMES: dict[str, Name] = {
     "survey_satisfaction": Name(
         "Survey satisfaction", "score 1-10", HIGHER, "Mean survey answer of surveyed contacts."
     ),
+    "surveyed": Name("Issues surveyed", "issues", NEUTRAL, "Issues that answered the survey."),
+    "survey_wait": Name("Survey: wait", "score 1-10", HIGHER, "Mean answer on the wait."),
+    "survey_accuracy": Name(
+        "Survey: accuracy", "score 1-10", HIGHER, "Mean answer on the accuracy of information."
+    ),
+    "survey_ability": Name(
+        "Survey: ability", "score 1-10", HIGHER, "Mean answer on the ability to answer."
+    ),
+    "survey_courtesy": Name(
+        "Survey: courtesy", "score 1-10", HIGHER, "Mean answer on the agent's courtesy."
+    ),
+    "bonus_malus": Name(
+        "Bonus/malus", "EUR", NEUTRAL, "Paid to (+) or taken back from (-) the vendor."
+    ),
+    "bonus_malus_share": Name(
+        "Bonus/malus share", "%", NEUTRAL, "Bonus (+) or malus (-) as a share of the bill."
+    ),
+    "retained": Name(
+        "Customers kept", "customers", HIGHER, "Customers excellent service kept from leaving."
+    ),
+    "net_churn_rate": Name(
+        "Net churn after an issue", "%", LOWER, "(Customers lost - kept) / issues ended."
+    ),
     "churn_rate": Name("Churn after an issue", "%", LOWER, "Share of issues whose customer left."),
     "customers_lost": Name(
         "Customers lost", "customers", LOWER, "Churn after issues plus background churn."

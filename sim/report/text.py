@@ -73,6 +73,8 @@ PERCENT = {
     "resolution_rate",
     "repeat_rate",
     "churn_rate",
+    "net_churn_rate",
+    "bonus_malus_share",
     "p_resolved",
     "high_stress_share",
     "attrition_annual",
@@ -132,7 +134,22 @@ MONEY = {
     "outbound",
     "cost",
     "revenue_lost_month",
+    "bonus_malus",
 }
+# The perceived-quality survey and each vendor's bonus/malus (docs/survey.md).
+SURVEY_BY_VENDOR = (
+    "service_level",
+    "fcr",
+    "surveyed",
+    "survey_satisfaction",
+    "survey_wait",
+    "survey_accuracy",
+    "survey_ability",
+    "survey_courtesy",
+    "bonus_malus_share",
+    "bonus_malus",
+)
+LOYALTY = (("all", "retained"), ("all", "net_churn_rate"))
 UNIT_MONEY = {"per_contact", "per_resolved_issue", "per_managed_customer_month"}
 SECONDS = {"asa", "mean_wait", "wait_p90"}
 MINUTES = {"aht", "callback_wait"}
@@ -145,7 +162,16 @@ def _fmt(metric: str, value: float) -> str:
         return f"{100 * value:.2f} %"
     if metric in SECONDS:
         return f"{60 * value:.1f} s" if abs(value) < 1e5 else f"{60 * value:.3g} s"
-    if metric in ("offered", "served", "overflowed", "unresolved", "issues", "customers_lost"):
+    if metric in (
+        "offered",
+        "served",
+        "overflowed",
+        "unresolved",
+        "issues",
+        "customers_lost",
+        "surveyed",
+        "retained",
+    ):
         return f"{value:,.0f}"
     if metric in ("absent_days", "leavers", "hires", *OUTBOUND_COUNTS):
         return f"{value:,.1f}"
@@ -258,6 +284,15 @@ def matrix(
     return out
 
 
+def survey_lines(results: Results) -> list[str]:
+    """Survey answers, service level, FCR and bonus/malus by vendor (if more than one)."""
+    m = matrix(results.kpis, "vendor:", SURVEY_BY_VENDOR)
+    if len(m) < 2:
+        return []
+    title = "\nPerceived-quality survey and bonus/malus by vendor (means; survey items 1-10):"
+    return [title, m.fillna("").to_string()]
+
+
 CAMPAIGN = ("messages", "reached", "prevented", "created", "attempts", "contact_rate", "cost")
 
 
@@ -309,8 +344,10 @@ def text(results: Results) -> str:
     )
     lines = [head, *headline(results)]
     if cfg.outcomes.enabled:
-        out = kpi_table(results.kpis, pairs=OUTCOMES).drop(columns="theory")
+        pairs = OUTCOMES + (LOYALTY if cfg.outcomes.churn.loyalty > 0 else ())
+        out = kpi_table(results.kpis, pairs=pairs).drop(columns="theory")
         lines += ["\nOutcomes and economics (window totals):", out.to_string(index=False)]
+        lines += survey_lines(results)
     if cfg.outbound.enabled:
         out = kpi_table(results.kpis, pairs=OUTBOUND).drop(columns="theory")
         lines += ["\nProactive outbound (window totals):", out.to_string(index=False)]

@@ -25,7 +25,9 @@ Effects (the functional forms are ours, linear and documented; the literature
 shows direction, not size: fatigue and more hours raise handle time, Collewet
 and Sauermann 2017; sustained load slows service and lowers quality, KC and
 Terwiesch 2009; CALIBRATION.md "Not found"): handle time x ``1 +
-handle_sensitivity x S``; resolution x ``1 - quality_sensitivity x S``. The
+handle_sensitivity x S``; resolution x ``1 - quality_sensitivity x S``; the
+courtesy a surveyed customer perceives x ``1 - courtesy_sensitivity x S``
+(:mod:`sim.outcomes.satisfaction`). The
 chronic strain B raises the chance of missing the next day and the attrition
 hazard; a leaver's seat stays empty ``hiring_delay`` days, then a new hire
 starts on a learning curve (Cinareo: 53 % efficiency in month 1).
@@ -154,6 +156,10 @@ class StressModel:
             + cfg.angry_repeat * attempt
             + cfg.angry_transfer * (leg > 0)
         )
+
+    def level(self, agent: Agent) -> float:
+        """The agent's stress as last brought up to date (at its latest start or end of service)."""
+        return self.state[agent.id].stress
 
     def quality(self, agent: Agent, now: float) -> float:
         """Resolution multiplier of an agent now: stress and experience."""

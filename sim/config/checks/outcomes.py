@@ -13,7 +13,15 @@ from sim.config.checks.common import (
     check_probability,
     require,
 )
-from sim.config.outcomes import CostConfig, RepeatConfig, SatisfactionConfig
+from sim.config.outcomes import (
+    BonusMalusConfig,
+    CostConfig,
+    OutcomesConfig,
+    QualityKpi,
+    RepeatConfig,
+    SatisfactionConfig,
+)
+from sim.config.workforce import VendorLocation
 
 if TYPE_CHECKING:
     from sim.config.schema import Config
@@ -67,6 +75,32 @@ def check_satisfaction(s: SatisfactionConfig, c: Config) -> None:
     for k, v in s.penalty.items():
         check_non_negative(v, f"{p}.penalty.{k}")
     check_probability(s.survey_share, f"{p}.survey_share")
+    _keys(s.courtesy, [*c.agents, "default"], f"{p}.courtesy")
+    for k, v in s.courtesy.items():
+        require(1 <= v <= 10, f"{p}.courtesy.{k}", "must be in [1, 10]", v)
+
+
+def _check_term(t: BonusMalusConfig, path: str) -> None:
+    """One bonus/malus term: a target on the KPI's scale, a non-negative rate, a sane cap."""
+    if t.kpi in (QualityKpi.survey, QualityKpi.courtesy):
+        require(
+            1 <= t.target <= 10, f"{path}.target", "must be a survey score in [1, 10]", t.target
+        )
+    else:
+        check_probability(t.target, f"{path}.target")
+    check_non_negative(t.per_point, f"{path}.per_point")
+    check_probability(t.cap, f"{path}.cap")
+
+
+def check_locations(o: OutcomesConfig) -> None:
+    """Location effects: known locations, positive factors, language points in [0, 9]."""
+    names = [v.value for v in VendorLocation]
+    _keys(o.locations, names, "outcomes.locations")
+    for name, loc in o.locations.items():
+        p = f"outcomes.locations.{name}"
+        check_positive(loc.price_factor, f"{p}.price_factor")
+        check_positive(loc.resolution_factor, f"{p}.resolution_factor")
+        require(0 <= loc.language <= 9, f"{p}.language", "must be in [0, 9] points", loc.language)
 
 
 def check_costs(k: CostConfig, c: Config) -> None:
@@ -78,9 +112,11 @@ def check_costs(k: CostConfig, c: Config) -> None:
     _keys(k.self_service, [*c.channels, "default"], f"{p}.self_service")
     for name, v in k.self_service.items():
         check_non_negative(v, f"{p}.self_service.{name}")
-    check_probability(k.bonus_malus.target, f"{p}.bonus_malus.target")
-    check_non_negative(k.bonus_malus.per_point, f"{p}.bonus_malus.per_point")
-    check_probability(k.bonus_malus.cap, f"{p}.bonus_malus.cap")
+    _check_term(k.bonus_malus, f"{p}.bonus_malus")
+    _keys(k.schemes, list(c.vendors), f"{p}.schemes")
+    for name, scheme in k.schemes.items():
+        for i, t in enumerate(scheme.terms):
+            _check_term(t, f"{p}.schemes.{name}.terms[{i}]")
 
 
 def check_outcomes(c: Config) -> None:
@@ -105,4 +141,7 @@ def check_outcomes(c: Config) -> None:
     check_probability(ch.annual_base, "outcomes.churn.annual_base")
     check_probability(ch.reference, "outcomes.churn.reference")
     check_non_negative(ch.arpu_month, "outcomes.churn.arpu_month")
+    check_probability(ch.loyalty, "outcomes.churn.loyalty")
+    require(0 <= ch.excellent <= 10, "outcomes.churn.excellent", "must be in [0, 10]", ch.excellent)
+    check_locations(o)
     check_costs(o.costs, c)

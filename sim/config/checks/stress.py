@@ -9,7 +9,14 @@ from sim.config.checks.common import _finite, check_non_negative, check_positive
 if TYPE_CHECKING:
     from sim.config.schema import Config
 
-UNIT = ("baseline", "per_contact", "threshold", "quality_sensitivity", "learning_quality")
+UNIT = (
+    "baseline",
+    "per_contact",
+    "threshold",
+    "quality_sensitivity",
+    "learning_quality",
+    "courtesy_sensitivity",
+)
 NON_NEGATIVE = (
     "angry_wait",
     "angry_wait_cap",
