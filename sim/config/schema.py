@@ -158,8 +158,8 @@ class Config:
     description: str = ""
     seed: int = 2026
     replications: int = 10
-    horizon: float = 600.0
-    warmup: float = 0.0
+    horizon: int | float | str = 600.0  # minutes, or "365d", "2w", "12h" (read as minutes)
+    warmup: int | float | str = 0.0
     interval: float = 30.0
     drain: bool = True
     drain_limit: float | None = None
@@ -190,8 +190,11 @@ class Config:
     phases: PhasesConfig = field(default_factory=PhasesConfig)  # months of life (sim.study.phases)
 
     def __post_init__(self) -> None:
+        from sim.config.base import minutes
         from sim.config.checks import check_config
 
+        self.horizon = minutes(self.horizon, "horizon")
+        self.warmup = minutes(self.warmup, "warmup")
         check_config(self)
 
 
