@@ -15,6 +15,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import gc
+import math
 import multiprocessing
 import os
 import warnings
@@ -26,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import Config
+from sim.config.base import DAY
 from sim.config.checks import check_config
 from sim.core.processes import die_with_parent
 from sim.core.rng import Streams
@@ -34,14 +36,15 @@ from sim.metrics.aggregates import (
     HIST_EDGES,
     Partial,
     Strata,
+    Window,
+    add_into,
     empty_partial,
     group_time,
-    merge,
 )
 from sim.metrics.cases import CaseSink, case_kpis, cases_frame
-from sim.metrics.kpis import interval_table, replication_kpis, scope_name
+from sim.metrics.kpis import interval_table, period_table, replication_kpis, scope_name
 from sim.metrics.records import Columns, concat_columns, contacts_frame, levels_frame
-from sim.metrics.reduce import reduce_chunk
+from sim.metrics.reduce import reduce_span
 from sim.metrics.results import Results
 from sim.metrics.stats import summarise_replications
 from sim.metrics.theory import stability_warnings, staffing_baseline, theory_for
@@ -55,6 +58,7 @@ from sim.workforce.stress import stress_rows
 if TYPE_CHECKING:
     from tqdm.auto import tqdm
 
+WEEK = 7 * DAY
 PROGRESS_STEPS = 20
 IN_FLIGHT = 2  # replications queued per worker process
 
@@ -73,13 +77,17 @@ class ReplicationResult:
     cases: pd.DataFrame | None = None
     stress: pd.DataFrame | None = None
     agent_states: pd.DataFrame | None = None
+    days: pd.DataFrame | None = None
+    weeks: pd.DataFrame | None = None
 
 
 class _Sink:
     """Receives record chunks: reduces each at once, and keeps it if asked to.
 
     Reducing chunk by chunk bounds the temporaries of the statistics by the
-    chunk size, whether or not the per-contact table is kept.
+    chunk size, whether or not the per-contact table is kept; each chunk is
+    reduced into the intervals it covers only (``reduce_span``), so its cost
+    does not grow with the horizon.
     """
 
     def __init__(self, cfg: Config, strata: Strata, model_end: Callable[[], float]) -> None:
@@ -91,8 +99,8 @@ class _Sink:
         self._end = model_end
 
     def __call__(self, cols: Columns) -> None:
-        part = reduce_chunk(cols, self.win, self.strata, self._end())
-        self.partial = merge(self.partial, part)
+        part, part_win = reduce_span(cols, self.win, self.strata, self._end())
+        add_into(self.partial, part, part_win)
         if self.keep:
             self.chunks.append(cols)
 
@@ -114,13 +122,25 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def progress_stops(horizon: float) -> list[float]:
+    """Instants at which a replication reports progress: each midnight, or 20 steps in a day.
+
+    A run longer than a day advances its bar one simulated day at a time (the bar
+    counts days, with tqdm's rate and ETA); a shorter one in twentieths.
+    """
+    if horizon <= DAY:
+        return [horizon * k / PROGRESS_STEPS for k in range(1, PROGRESS_STEPS + 1)]
+    return [*np.arange(1, math.ceil(horizon / DAY - 1e-9)) * DAY, horizon]
+
+
 def _simulate(cfg: Config, model: Model, advance: Callable[[float], None] | None) -> None:
     env, router = model.env, model.router
-    steps = PROGRESS_STEPS if advance else 1
-    for k in range(1, steps + 1):
-        env.run(until=cfg.horizon * k / steps)
+    done = 0.0
+    for stop in progress_stops(cfg.horizon) if advance else [cfg.horizon]:
+        env.run(until=stop)
         if advance:
-            advance(cfg.horizon / steps)
+            advance((stop - done) / DAY)
+            done = stop
     if cfg.drain and not router.drained.triggered:
         until = router.drained
         if cfg.drain_limit is not None:
@@ -183,12 +203,13 @@ def _tables(
         ignore_index=True,
     )
     intervals = interval_table(part, sink.win, strata, staffed + overtime)
+    periods = period_tables(part, sink.win, strata, staffed + overtime)
     contacts = case_table = None
     if sink.keep:
         cols = concat_columns(sink.chunks, consume=True)
         contacts = contacts_frame(cols, replication, strata, model.group_names)
         case_table = cases_frame(cases.chunks, replication, strata) if cases is not None else None
-    for frame in (kpis, intervals):
+    for frame in (kpis, intervals, *(p for p in periods if p is not None)):
         frame.insert(0, "replication", replication)
     return ReplicationResult(
         replication,
@@ -201,7 +222,24 @@ def _tables(
         case_table,
         stress,
         agent_states_frame(model, replication) if sink.keep else None,
+        *periods,
     )
+
+
+def period_tables(
+    part: Partial, win: Window, strata: Strata, worked: np.ndarray
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """Per-day and per-week KPI tables, each only when the run is longer than one of its periods.
+
+    A run of a day or less has no day table (its totals are the KPIs), one of a
+    week or less no week table.
+    """
+    days = weeks = None
+    if win.horizon > DAY:
+        days = period_table(part, win, strata, worked, DAY, "day")
+    if win.horizon > WEEK:
+        weeks = period_table(part, win, strata, worked, WEEK, "week")
+    return days, weeks
 
 
 def agent_states_frame(model: Model, replication: int) -> pd.DataFrame:
@@ -273,7 +311,7 @@ def _run_parallel(cfg: Config, bar: tqdm | None) -> list[ReplicationResult]:
                 result = f.result()
                 results[result.replication] = result
                 if bar:
-                    bar.update(cfg.horizon)
+                    bar.update(cfg.horizon / DAY)
             running |= {pool.submit(run_replication, cfg, r) for r in _take(todo, len(done))}
     return [results[r] for r in range(cfg.replications)]
 
@@ -287,8 +325,11 @@ def _progress_bar(cfg: Config, progress: bool) -> tqdm | None:
         return None
     from tqdm.auto import tqdm
 
-    total = cfg.horizon * cfg.replications
-    return tqdm(total=total, unit="sim-min", desc=cfg.name, leave=False, mininterval=0.5)
+    total = cfg.horizon / DAY * cfg.replications
+    form = "{l_bar}{bar}| {n:.1f}/{total:.1f} simulated days [{elapsed}<{remaining}, {rate_fmt}]"
+    return tqdm(
+        total=total, unit="day", desc=cfg.name, leave=False, mininterval=0.5, bar_format=form
+    )
 
 
 def run_experiment(cfg: Config, progress: bool | None = None) -> Results:
@@ -301,7 +342,7 @@ def run_experiment(cfg: Config, progress: bool | None = None) -> Results:
     results = _run_all(cfg, show)
     per_rep = pd.concat([r.kpis for r in results], ignore_index=True)
     intervals = pd.concat([r.intervals for r in results], ignore_index=True)
-    contacts = levels = cases = stress = agent_states = None
+    contacts = levels = cases = stress = agent_states = days = weeks = None
     if cfg.stress.enabled:
         stress = pd.concat([r.stress for r in results], ignore_index=True)
     if cfg.keep_records:
@@ -310,6 +351,10 @@ def run_experiment(cfg: Config, progress: bool | None = None) -> Results:
         agent_states = pd.concat([r.agent_states for r in results], ignore_index=True)
         if cfg.outcomes.enabled:
             cases = pd.concat([r.cases for r in results], ignore_index=True)
+    if results[0].days is not None:
+        days = pd.concat([r.days for r in results], ignore_index=True)
+    if results[0].weeks is not None:
+        weeks = pd.concat([r.weeks for r in results], ignore_index=True)
     kpis = summarise_replications(per_rep).merge(
         theory_for(cfg), on=["scope", "metric"], how="left"
     )
@@ -330,6 +375,8 @@ def run_experiment(cfg: Config, progress: bool | None = None) -> Results:
         stress,
         notes,
         agent_states,
+        days,
+        weeks,
     )
 
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from sim.metrics.aggregates import Strata, Window
+from sim.metrics.aggregates import Strata, Window, span
 from sim.metrics.records import Columns
 from sim.metrics.reduce import add_by_slot, arrival_slots
 from sim.outcomes.resolution import CASE_COLUMNS
@@ -76,9 +76,17 @@ def _values(cols: Columns) -> list[np.ndarray]:
 
 
 def reduce_cases(sums: dict[str, np.ndarray], cols: Columns, win: Window) -> None:
-    """Add a chunk of cases into ``sums`` (by stratum, interval of first contact, window)."""
+    """Add a chunk of cases into ``sums`` (by stratum, interval of first contact, window).
+
+    The chunk is reduced over the intervals its first contacts cover only, then
+    added into those slots of ``sums``: the cost does not grow with the horizon.
+    """
     t = cols["t_first"]
-    idx, w, inside = arrival_slots(t, win)
+    if not len(t):
+        return
+    part = span(win, float(np.min(t)), float(np.max(t)))
+    lo, n = part.first, part.n_intervals
+    idx, w, inside = arrival_slots(t, part)
     values = _values(cols)
     keys = {
         "all": np.zeros(len(t), dtype=np.int64),
@@ -88,7 +96,10 @@ def reduce_cases(sums: dict[str, np.ndarray], cols: Columns, win: Window) -> Non
     }
     for dim in CASE_DIMS:
         if sums[dim].shape[0]:
-            add_by_slot(sums[dim], np.where(inside, keys[dim], -1), idx, w, values)
+            out = np.zeros((sums[dim].shape[0], n + 1, len(CASE_FIELDS)))
+            add_by_slot(out, np.where(inside, keys[dim], -1), idx, w, values)
+            sums[dim][:, lo : lo + n] += out[:, :n]
+            sums[dim][:, -1] += out[:, -1]
 
 
 def _ratio(a: float, b: float) -> float:
