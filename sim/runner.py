@@ -90,16 +90,16 @@ class _Sink:
     does not grow with the horizon.
     """
 
-    def __init__(self, cfg: Config, strata: Strata, model_end: Callable[[], float]) -> None:
+    def __init__(self, cfg: Config, strata: Strata) -> None:
         self.keep = cfg.keep_records
         self.win = window(cfg)
         self.strata = strata
         self.chunks: list[Columns] = []
         self.partial: Partial = empty_partial(self.win, strata)
-        self._end = model_end
+        self.model: Model | None = None  # set once built: a chunk's open legs end at its now
 
     def __call__(self, cols: Columns) -> None:
-        part, part_win = reduce_span(cols, self.win, self.strata, self._end())
+        part, part_win = reduce_span(cols, self.win, self.strata, self.model.env.now)
         add_into(self.partial, part, part_win)
         if self.keep:
             self.chunks.append(cols)
@@ -159,12 +159,11 @@ def run_replication(
     cfg: Config, replication: int, advance: Callable[[float], None] | None = None
 ) -> ReplicationResult:
     """Run one replication and compute its tables."""
-    model_ref: list[Model] = []
     _, _, strata = kinds_and_strata(cfg)
-    sink = _Sink(cfg, strata, lambda: model_ref[0].env.now)
+    sink = _Sink(cfg, strata)
     cases = CaseSink(sink.win, strata, cfg.keep_records) if cfg.outcomes.enabled else None
     model = build(cfg, Streams(cfg.seed, replication), sink, cases.add_rows if cases else None)
-    model_ref.append(model)
+    sink.model = model
     if cfg.keep_records:
         model.workforce.keep_states()
     with gc_paused():
