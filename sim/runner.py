@@ -38,8 +38,10 @@ from sim.metrics.aggregates import (
     Strata,
     Window,
     add_into,
+    day_window,
     empty_partial,
     group_time,
+    to_days,
 )
 from sim.metrics.cases import CaseSink, case_kpis, cases_frame
 from sim.metrics.kpis import interval_table, period_table, replication_kpis, scope_name
@@ -93,13 +95,17 @@ class _Sink:
     def __init__(self, cfg: Config, strata: Strata) -> None:
         self.keep = cfg.keep_records
         self.win = window(cfg)
+        self.by_day = not cfg.intervals
+        self.kept_win = day_window(self.win) if self.by_day else self.win  # what is accumulated
         self.strata = strata
         self.chunks: list[Columns] = []
-        self.partial: Partial = empty_partial(self.win, strata)
+        self.partial: Partial = empty_partial(self.kept_win, strata)
         self.model: Model | None = None  # set once built: a chunk's open legs end at its now
 
     def __call__(self, cols: Columns) -> None:
         part, part_win = reduce_span(cols, self.win, self.strata, self.model.env.now)
+        if self.by_day:
+            part, part_win = to_days(part, part_win)
         add_into(self.partial, part, part_win)
         if self.keep:
             self.chunks.append(cols)
@@ -161,7 +167,7 @@ def run_replication(
     """Run one replication and compute its tables."""
     _, _, strata = kinds_and_strata(cfg)
     sink = _Sink(cfg, strata)
-    cases = CaseSink(sink.win, strata, cfg.keep_records) if cfg.outcomes.enabled else None
+    cases = CaseSink(sink.kept_win, strata, cfg.keep_records) if cfg.outcomes.enabled else None
     model = build(cfg, Streams(cfg.seed, replication), sink, cases.add_rows if cases else None)
     sink.model = model
     if cfg.keep_records:
@@ -178,9 +184,10 @@ def _tables(
     end = model.env.now
     part = sink.partial
     n_groups = len(model.group_names)
-    staffed = group_time(model.workforce.presence, n_groups, sink.win)
-    overtime = group_time(model.workforce.extra, n_groups, sink.win)
-    kpis = replication_kpis(part, sink.win, strata, staffed, overtime)
+    win = sink.kept_win
+    staffed = group_time(model.workforce.presence, n_groups, win)
+    overtime = group_time(model.workforce.extra, n_groups, win)
+    kpis = replication_kpis(part, win, strata, staffed, overtime)
     stress = None
     if model.stress is not None:
         stress = model.stress.samples_frame(replication, model.group_names)
@@ -201,8 +208,10 @@ def _tables(
         [kpis, pd.DataFrame(headcount_rows(cfg, _triples(kpis)), columns=kpis.columns)],
         ignore_index=True,
     )
-    intervals = interval_table(part, sink.win, strata, staffed + overtime)
-    periods = period_tables(part, sink.win, strata, staffed + overtime)
+    intervals = interval_table(part, win, strata, staffed + overtime)
+    if sink.by_day:  # the interval table's columns, no rows
+        intervals = intervals.iloc[:0]
+    periods = period_tables(part, win, strata, staffed + overtime)
     contacts = case_table = None
     if sink.keep:
         cols = concat_columns(sink.chunks, consume=True)

@@ -579,6 +579,11 @@ CASES: list[tuple[str, list[str], str]] = [
         ["scenario=mmc", "horizon=1d", "warmup=2d"],
         "warmup must be in [0, horizon=1440.0), got 2880.0",
     ),
+    (
+        "wrong type",
+        ["scenario=mmc", "intervals=daily"],
+        "intervals must be true or false, got 'daily'",
+    ),
 ]
 
 # Command-line only: sweeps (each job checked before the first starts) and flags.

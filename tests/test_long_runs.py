@@ -19,7 +19,7 @@ from sim.metrics.records import Columns, concat_columns
 from sim.metrics.reduce import reduce_chunk, reduce_span
 from sim.model import build, window
 from sim.plan import kinds_and_strata
-from sim.runner import progress_stops
+from sim.runner import _simulate, _Sink, progress_stops
 
 
 @pytest.mark.parametrize(
@@ -184,3 +184,41 @@ def test_the_progress_bar_counts_days_and_does_not_change_the_run(capsys) -> Non
     shown = sim.run_experiment(sim.load_config("mmc", [*common, "progress=true"]))
     assert "simulated days" in capsys.readouterr().err
     assert quiet.kpis.equals(shown.kpis) and quiet.days.equals(shown.days)
+
+
+def _held_bytes(cfg: sim.Config) -> int:
+    """Bytes of the aggregates a replication's sink holds at its end."""
+    sink = _Sink(cfg, kinds_and_strata(cfg)[2])
+    sink.model = build(cfg, Streams(cfg.seed, 0), sink)
+    _simulate(cfg, sink.model, None)
+    part = sink.partial
+    arrays = [getattr(part, f.name) for f in dataclasses.fields(part)]
+    return sum(v.nbytes for a in arrays for v in (a.values() if isinstance(a, dict) else [a]))
+
+
+SMALL = ["arrival_rate=4", "servers=5", "mean_patience=2", "keep_records=false"]
+
+
+def test_aggregates_per_day_stay_flat_over_the_horizon() -> None:
+    def held(days: int, intervals: bool) -> int:
+        over = [f"horizon={days}d", f"intervals={str(intervals).lower()}", *SMALL]
+        return _held_bytes(sim.load_config("mmc", over))
+
+    assert held(28, False) < 1.5 * held(7, False)  # the wait histograms, not the days
+    assert held(28, True) > 2.5 * held(7, True)  # per interval: grows with the horizon
+    assert held(28, False) < held(28, True) / 3
+
+
+def test_aggregates_per_day_give_the_same_kpis_and_day_tables(fortnight) -> None:
+    cfg = dataclasses.replace(fortnight.config, intervals=False, plots=False)
+    by_day = sim.run_experiment(cfg)
+    assert len(by_day.intervals) == 0
+    assert list(by_day.intervals.columns) == list(fortnight.intervals.columns)
+    a, b = fortnight.replications, by_day.replications
+    assert a[["scope", "metric"]].equals(b[["scope", "metric"]])
+    np.testing.assert_allclose(b.value, a.value, rtol=1e-12)
+    for full, days in ((fortnight.days, by_day.days), (fortnight.weeks, by_day.weeks)):
+        assert full[["scope", "t_start"]].equals(days[["scope", "t_start"]])
+        np.testing.assert_allclose(
+            days.select_dtypes("number"), full.select_dtypes("number"), rtol=1e-12
+        )

@@ -151,7 +151,10 @@ class Config:
     touched); ``force`` runs a configuration whose estimated size is beyond
     the sanity bounds of :mod:`sim.config.size`. ``fte_hours`` is the paid
     hours of one full-time agent per working day, the unit of the ``fte``
-    rows (:mod:`sim.workforce.headcount`).
+    rows (:mod:`sim.workforce.headcount`). ``intervals=false`` keeps the
+    aggregates per day instead of per reporting interval, for months and years
+    (``docs/long_runs.md``): the KPIs, ``days.csv`` and ``weeks.csv`` are the
+    same, ``intervals.csv`` has no rows and the plots over the day are skipped.
     """
 
     name: str = "custom"
@@ -165,6 +168,7 @@ class Config:
     drain_limit: float | None = None
     workers: int = 1
     keep_records: bool = True
+    intervals: bool = True  # false: aggregates per day only (memory flat in the horizon)
     plots: bool = True
     progress: bool = True
     overwrite: bool = False

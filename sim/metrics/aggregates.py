@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
+from sim.config.base import DAY
 from sim.metrics.records import Columns
 
 FIELDS = (
@@ -234,6 +235,51 @@ def add_into(acc: Partial, part: Partial, part_win: Window) -> None:
         a, b = getattr(acc, name), getattr(part, name)
         a[:, lo : lo + n] += b[:, :n]
         a[:, -1] += b[:, -1]
+
+
+def fold_array(a: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
+    """Sums of ``a[:, :n]`` over the runs of intervals from each of ``starts``; later slots kept."""
+    return np.concatenate([np.add.reduceat(a[:, :n], starts, axis=1), a[:, n:]], axis=1)
+
+
+def fold_intervals(part: Partial, starts: np.ndarray, n: int) -> Partial:
+    """``part`` with its ``n`` intervals summed into the periods starting at ``starts``.
+
+    Exact: every aggregate but the histogram (which has no intervals) is a sum
+    over intervals; the backlog's net changes sum too, so its running total at
+    a period's end is the backlog at that end.
+    """
+
+    def fold(x: dict | np.ndarray) -> dict | np.ndarray:
+        if isinstance(x, dict):
+            return {k: fold_array(v, starts, n) for k, v in x.items()}
+        return fold_array(x, starts, n)
+
+    return Partial(
+        fold(part.counts),
+        part.hist,
+        part.wait_max,
+        fold(part.backlog),
+        fold(part.queue_time),
+        fold(part.busy_time),
+    )
+
+
+def to_days(part: Partial, part_win: Window) -> tuple[Partial, Window]:
+    """Aggregates of a part of the run's intervals summed by day, and that part of the day window.
+
+    An interval belongs to the day it starts in (with an interval that does not
+    divide a day, the one across midnight counts for the day it starts in).
+    """
+    which = (part_win.edges[:-1] // DAY).astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, which[1:] != which[:-1]])
+    days = replace(day_window(part_win), first=int(which[0]), count=len(starts))
+    return fold_intervals(part, starts, part_win.n_intervals), days
+
+
+def day_window(win: Window) -> Window:
+    """The run's window with one interval per day (the aggregates of ``intervals=false``)."""
+    return replace(win, interval=DAY, first=0, count=0)
 
 
 def with_modes(part: Partial, strata: Strata) -> Partial:

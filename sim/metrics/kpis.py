@@ -67,6 +67,8 @@ from sim.metrics.aggregates import (
     Partial,
     Strata,
     Window,
+    fold_array,
+    fold_intervals,
     percentile,
     with_modes,
 )
@@ -382,34 +384,12 @@ def period_table(
     edges = win.edges
     which = (edges[:-1] // period).astype(np.int64)
     starts = np.flatnonzero(np.r_[True, which[1:] != which[:-1]])
-    folded = _fold(part, starts, win.n_intervals)
+    folded = fold_intervals(part, starts, win.n_intervals)
     cut = np.append(edges[starts], edges[-1])
-    table = _table(folded, cut, win.warmup, strata, _fold_array(worked, starts, win.n_intervals))
+    worked = fold_array(worked, starts, win.n_intervals)
+    table = _table(folded, cut, win.warmup, strata, worked)
     table.insert(1, name, np.tile(which[starts] + 1, len(table) // len(starts)))
     return table
-
-
-def _fold_array(a: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
-    """Sums of ``a[:, :n]`` over the runs of intervals from each of ``starts``; later slots kept."""
-    return np.concatenate([np.add.reduceat(a[:, :n], starts, axis=1), a[:, n:]], axis=1)
-
-
-def _fold(part: Partial, starts: np.ndarray, n: int) -> Partial:
-    """``part`` with its intervals summed into the periods starting at ``starts``."""
-
-    def fold(x: dict | np.ndarray) -> dict | np.ndarray:
-        if isinstance(x, dict):
-            return {k: _fold_array(v, starts, n) for k, v in x.items()}
-        return _fold_array(x, starts, n)
-
-    return Partial(
-        fold(part.counts),
-        part.hist,
-        part.wait_max,
-        fold(part.backlog),
-        fold(part.queue_time),
-        fold(part.busy_time),
-    )
 
 
 def _table(

@@ -448,16 +448,17 @@ def run_figures(results: Results, full: bool = False) -> dict[str, Figure]:
     """The standard figures of a run, by file name (the horizon only unless ``full``)."""
     cfg = results.config
     scopes = plot_scopes(cfg)
-    figures = {
-        "wait_distribution.png": wait_cdf(results.waits, scopes),
-        "queue_length.png": queue_length(
-            results.intervals, scopes, cfg.horizon, full, results.levels
-        ),
-        "service_level.png": service_level(results.intervals, scopes, cfg.horizon, full),
-        "channel_intervals.png": channel_intervals(
-            results.intervals, scopes, cfg.horizon, full, cfg.interval
-        ),
-    }
+    figures = {"wait_distribution.png": wait_cdf(results.waits, scopes)}
+    if len(results.intervals):  # none with intervals=false (aggregates per day only)
+        figures |= {
+            "queue_length.png": queue_length(
+                results.intervals, scopes, cfg.horizon, full, results.levels
+            ),
+            "service_level.png": service_level(results.intervals, scopes, cfg.horizon, full),
+            "channel_intervals.png": channel_intervals(
+                results.intervals, scopes, cfg.horizon, full, cfg.interval
+            ),
+        }
     if results.days is not None:
         figures["days.png"] = daily_kpis(results.days, results.weeks, scopes)
     if results.stress is not None:
