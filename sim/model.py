@@ -9,20 +9,22 @@ named streams. No behaviour lives here.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import simpy
 
-from sim import plan
+from sim import outbound, plan
 from sim.config import ArrivalConfig, ChannelMode, Config, DistributionConfig, SkillConfig
 from sim.config.journey import demand_mix
 from sim.config.workforce import group_size
 from sim.core.distributions import Deterministic, Distribution, Uniform, from_config, sampler
 from sim.core.entities import Agent
 from sim.core.rng import Streams
+from sim.core.tally import CampaignTally
 from sim.demand.arrivals import (
     ArrivalStream,
     ProfiledArrivals,
@@ -60,6 +62,7 @@ class Model:
     workforce: Workforce
     outcomes: OutcomeModel | None = None
     stress: StressModel | None = None
+    tallies: dict[str, CampaignTally] = field(default_factory=dict)
 
 
 def window(cfg: Config) -> Window:
@@ -211,15 +214,21 @@ def _queue_streams(
 
 
 def _demand_sources(
-    cfg: Config, streams: Streams, index: dict, ids: Iterator[int], outcomes: OutcomeModel | None
+    cfg: Config,
+    streams: Streams,
+    index: dict,
+    ids: Iterator[int],
+    outcomes: OutcomeModel | None,
+    prefix: str = "",
 ) -> dict:
+    """A DemandSource per (segment, reason); ``prefix`` names a campaign's own streams."""
     d = cfg.demand
     channels = list(cfg.channels)
     draws = [
         channel_draws(
             from_config(ch.handle),
             _patience(ch.patience),
-            tuple(streams.get(f"{p}.{n}") for p in ("handle", "patience", "journey")),
+            tuple(streams.get(f"{prefix}{p}.{n}") for p in ("handle", "patience", "journey")),
         )
         for n, ch in cfg.channels.items()
     ]
@@ -229,9 +238,9 @@ def _demand_sources(
             mix = demand_mix(d, seg, reason)  # after demand.scale
             weights = np.array([mix.get(c, 0.0) for c in channels])
             kinds = [index[(c, s, r)] for c in range(len(channels))]
-            choice = sampler(Uniform(), streams.get(f"choice.{seg}.{reason}"))
+            choice = sampler(Uniform(), streams.get(f"{prefix}choice.{seg}.{reason}"))
             alive = None
-            if outcomes is not None and d.customers:
+            if outcomes is not None and d.customers and not prefix:
                 share = outcomes.base_share(d.customers, cfg.outcomes.churn.annual_base)
                 alive = (share, sampler(Uniform(), streams.get(f"alive.{seg}.{reason}")))
             sources[(s, r)] = DemandSource(
@@ -316,7 +325,8 @@ def _backlog(cfg: Config, streams: Streams, router: Router, front: FrontDoor) ->
 
 def _n_sources(cfg: Config) -> int:
     own = sum(q.arrival is not None for q in cfg.queues.values())
-    return own + (len(cfg.demand.segments) * len(cfg.demand.reasons) if cfg.demand.customers else 0)
+    demand = len(cfg.demand.segments) * len(cfg.demand.reasons) if cfg.demand.customers else 0
+    return own + demand + outbound.n_created(cfg)
 
 
 def _outcomes(
@@ -350,6 +360,7 @@ def build(
     record = outcomes.record if outcomes is not None else log.record
     router = _router(env, cfg, record, _n_sources(cfg), streams)
     ids = shared_ids()
+    tallies = outbound.tallies(cfg)
     _queue_streams(env, cfg, streams, router, ids)
     front = None
     if cfg.channels and cfg.demand.segments:
@@ -359,6 +370,9 @@ def build(
         _backlog(cfg, streams, router, front)
         if cfg.demand.customers:
             _demand_streams(env, cfg, streams, router, front)
+            sources = functools.partial(_demand_sources, cfg, streams, index, ids, outcomes)
+            outbound.start_inbound(env, cfg, streams, router, front, sources, tallies)
+    outbound.start_dialer(env, cfg, streams, router, tallies)
     stress = _stress(cfg, kinds, router) if cfg.stress.enabled else None
     if stress is not None:
         agents = [a for group in router.agents for a in group]
@@ -366,4 +380,6 @@ def build(
         if outcomes is not None:
             outcomes.quality_hook = stress.quality
     workforce = Workforce(env, router, cfg.agents, streams, cfg.demand.start_weekday, stress)
-    return Model(env, router, front, log, strata, list(cfg.agents), workforce, outcomes, stress)
+    return Model(
+        env, router, front, log, strata, list(cfg.agents), workforce, outcomes, stress, tallies
+    )

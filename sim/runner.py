@@ -45,6 +45,7 @@ from sim.metrics.aggregates import (
 )
 from sim.metrics.cases import CaseSink, case_kpis, cases_frame
 from sim.metrics.kpis import interval_table, period_table, replication_kpis, scope_name
+from sim.metrics.outbound import outbound_rows
 from sim.metrics.records import Columns, concat_columns, contacts_frame, levels_frame
 from sim.metrics.reduce import reduce_span
 from sim.metrics.results import Results
@@ -199,6 +200,9 @@ def _tables(
             model.workforce.absences,
         )
         kpis = pd.concat([kpis, pd.DataFrame(rows, columns=kpis.columns)], ignore_index=True)
+    if cfg.outbound.enabled:  # before the costs, which add the campaigns' cost
+        extra = pd.DataFrame(outbound_rows(cfg, model.tallies), columns=kpis.columns)
+        kpis = pd.concat([kpis, extra], ignore_index=True)
     if cases is not None:
         kpis = pd.concat([kpis, pd.DataFrame(case_kpis(cases.sums, strata), columns=kpis.columns)])
         kpis = pd.concat(

@@ -568,6 +568,128 @@ CASES: list[tuple[str, list[str], str]] = [
         ["scenario=masterpro_before", "tickets.merge_time=abc"],
         "tickets.merge_time must be a number, got 'abc'",
     ),
+    # proactive outbound (sim/config/checks/outbound.py)
+    (
+        "unknown key",
+        ["scenario=proactive", "outbound.enabled=true", "outbound.campaigns.0.rat=0.1"],
+        "outbound.campaigns[0].rat is not a campaign setting (did you mean 'rate'?)",
+    ),
+    (
+        "unknown key",
+        ["scenario=proactive", "outbound.enabled=true", "outbound.dialr.mode=preview"],
+        "outbound.dialr is not an outbound setting (did you mean 'dialer'?)",
+    ),
+    (
+        "rule",
+        ["scenario=proactive", "outbound.enabled=true", "outbound.campaigns.0.rate=-1"],
+        "outbound.campaigns[0].rate must be a finite number >= 0, got -1.0",
+    ),
+    (
+        "rule",
+        ["scenario=proactive", "outbound.enabled=true", "outbound.campaigns.0.reach=1.5"],
+        "outbound.campaigns[0].reach must be a probability in [0, 1], got 1.5",
+    ),
+    (
+        "rule",
+        ["scenario=proactive", "outbound.enabled=true", "outbound.campaigns.1.cost=-0.05"],
+        "outbound.campaigns[1].cost must be a finite number >= 0, got -0.05",
+    ),
+    (
+        "rule",
+        [
+            "scenario=proactive",
+            "outbound.enabled=true",
+            "outbound.campaigns.0.prevents={provisioning: 1.2}",
+        ],
+        "outbound.campaigns[0].prevents.provisioning must be a probability in [0, 1], got 1.2",
+    ),
+    (
+        "rule",
+        ["scenario=proactive", "outbound.enabled=true", "outbound.campaigns.0.rate=0.2"],
+        "outbound.campaigns[0].prevents.provisioning prevents 2 of segment consumer's new "
+        "provisioning contacts (rate x reach x prevents must be <= the reason's rate), got 0.25",
+    ),
+    (
+        "rule",
+        [
+            "scenario=proactive",
+            "outbound.enabled=true",
+            "outbound.campaigns.3.creates={credit: -1}",
+        ],
+        "outbound.campaigns[3].creates.credit must be a finite number >= 0, got -1.0",
+    ),
+    (
+        "rule",
+        [
+            "scenario=proactive",
+            "outbound.enabled=true",
+            "outbound.campaigns.1.name=provisioning_steps",
+        ],
+        "outbound.campaigns[1].name must be a unique name of letters, digits and '_', "
+        "got 'provisioning_steps'",
+    ),
+    (
+        "rule",
+        ["scenario=proactive", "outbound.enabled=true", "outbound.dialer.groups=[]"],
+        "outbound.dialer.groups must name the agent groups that make the calls, got []",
+    ),
+    (
+        "rule",
+        ["scenario=proactive", "outbound.enabled=true", "outbound.dialer.groups=[voice_agent]"],
+        "outbound.dialer.groups[0] must name an agent group (['business_desk', 'digital_team', "
+        "'voice_agents']), got 'voice_agent'",
+    ),
+    (
+        "rule",
+        ["scenario=proactive", "outbound.enabled=true", "outbound.dialer.hours=[540]"],
+        "outbound.dialer.hours must be [start, end] in minutes from midnight, got [540.0]",
+    ),
+    (
+        "rule",
+        ["scenario=proactive", "outbound.enabled=true", "outbound.dialer.hours=[1200,540]"],
+        "outbound.dialer.hours[1] must be in (start, start + 1440], got 540.0",
+    ),
+    (
+        "rule",
+        ["scenario=proactive", "outbound.enabled=true", "outbound.dialer.p_no_answer=1.2"],
+        "outbound.dialer.p_no_answer must be a probability in [0, 1], got 1.2",
+    ),
+    (
+        "rule",
+        ["scenario=proactive", "outbound.enabled=true", "outbound.dialer.p_right_party=-0.1"],
+        "outbound.dialer.p_right_party must be a probability in [0, 1], got -0.1",
+    ),
+    (
+        "rule",
+        ["scenario=proactive", "outbound.enabled=true", "outbound.dialer.ring_time=-1"],
+        "outbound.dialer.ring_time must be a finite number >= 0, got -1.0",
+    ),
+    (
+        "rule",
+        ["scenario=proactive", "outbound.enabled=true", "outbound.dialer.talk.mean=0"],
+        "outbound.dialer.talk.mean must be a finite number > 0, got 0.0",
+    ),
+    (
+        "rule",
+        ["scenario=proactive", "outbound.enabled=true", "outbound.dialer.max_attempts=0"],
+        "outbound.dialer.max_attempts must be >= 1, got 0",
+    ),
+    (
+        "rule",
+        ["scenario=proactive", "outbound.enabled=true", "demand.customers=0"],
+        "outbound.campaigns[0] acts on inbound demand, so demand.customers must be > 0, got 0",
+    ),
+    (
+        "wrong type",
+        ["scenario=proactive", "outbound.enabled=true", "outbound.dialer.mode=predictive"],
+        "outbound.dialer.mode must be one of preview, progressive, got 'predictive'",
+    ),
+    (
+        "wrong type",
+        ["scenario=proactive", "outbound.enabled=true", "outbound.campaigns.0.channel=fax"],
+        "outbound.campaigns.0.channel must be one of agent_call, email, ivr_call, push, sms, "
+        "got 'fax'",
+    ),
     # durations with a unit (horizon: 365d, 2w): a unit that is not one, a sign, a month
     ("wrong type", ["scenario=mmc", "horizon=3mo"], f"horizon must be {DURATION}, got '3mo'"),
     ("wrong type", ["scenario=mmc", "horizon=-2d"], f"horizon must be {DURATION}, got '-2d'"),

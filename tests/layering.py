@@ -35,7 +35,13 @@ MAY_IMPORT: dict[str, set[str]] = {
     "cli": {"config", "analytic", "metrics", "build", "run", "study", "report", "data", *ENGINE},
     "api": {"config", "metrics", "run", "report"},
 }
-TOP = {"sim.plan": "build", "sim.model": "build", "sim.runner": "run", "sim": "api"}
+TOP = {
+    "sim.plan": "build",
+    "sim.model": "build",
+    "sim.outbound": "build",
+    "sim.runner": "run",
+    "sim": "api",
+}
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from sim.config.journey import (
     DemandConfig,
     RouteConfig,
 )
+from sim.config.outbound import OutboundConfig
 from sim.config.outcomes import (
     OutcomesConfig,
 )
@@ -187,6 +188,7 @@ class Config:
     routing: RoutingConfig = field(default_factory=RoutingConfig)
     outcomes: OutcomesConfig = field(default_factory=OutcomesConfig)
     stress: StressConfig = field(default_factory=StressConfig)
+    outbound: OutboundConfig = field(default_factory=OutboundConfig)
     vendors: dict[str, VendorConfig] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     study: StudyConfig = field(default_factory=StudyConfig)

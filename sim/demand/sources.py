@@ -20,6 +20,7 @@ import numpy as np
 
 from sim.core.distributions import BLOCK, Distribution, sampler
 from sim.core.entities import Case, Contact
+from sim.core.tally import CampaignTally
 
 # uniforms per contact: tries, success, branch, switch channel, misroute, wrong queue
 # (sim.journey.front_door), resolution, return, repeat channel (sim.outcomes.resolution)
@@ -30,6 +31,42 @@ def uniform_rows(rng: np.random.Generator, width: int = PATH_WIDTH) -> Iterator[
     """Endless rows of ``width`` uniforms, drawn in blocks."""
     blocks = map(lambda _: rng.random((BLOCK, width)).tolist(), itertools.repeat(None))
     return itertools.chain.from_iterable(blocks)
+
+
+@dataclass
+class Prevention:
+    """Proactive campaigns acting on one (segment, reason)'s new contacts.
+
+    ``edges[j]`` is the chance that one of campaigns ``0..j`` prevents the
+    contact: campaign ``j`` alone keeps it with ``1 - p_j`` (its reach times
+    its share), independently of the others, so a uniform below
+    ``edges[-1]`` is prevented and credited to the first campaign whose edge
+    it is below. The uniforms come from their own stream: the contacts kept
+    are the same contacts as without the campaigns (common random numbers).
+    """
+
+    edges: list[float]
+    uniforms: Iterator[float]
+    tallies: list[CampaignTally]
+
+    def prevents(self, now: float) -> bool:
+        """Whether this contact is not made (and count it for its campaign)."""
+        u = next(self.uniforms)
+        for edge, tally in zip(self.edges, self.tallies, strict=True):
+            if u < edge:
+                if tally.counts(now):
+                    tally.prevented += 1
+                return True
+        return False
+
+
+def prevention_edges(shares: list[float]) -> list[float]:
+    """Cumulative prevention chances of independent campaigns (see :class:`Prevention`)."""
+    edges, kept = [], 1.0
+    for p in shares:
+        kept *= 1.0 - p
+        edges.append(1.0 - kept)
+    return edges
 
 
 @dataclass
@@ -53,6 +90,8 @@ class DemandSource:
     queue (the front door turns it into an instant then), because time in
     the IVR or self-service does not use up patience. With ``cases`` on, a
     contact that starts a new issue gets a :class:`sim.outcomes.Case`.
+    ``prevent`` thins new issues by proactive campaigns; ``created`` counts
+    the contacts of a source that a campaign creates.
     """
 
     def __init__(
@@ -66,6 +105,8 @@ class DemandSource:
         segment_reason: tuple[int, int] = (0, 0),
         cases: bool = False,
         alive: tuple[Callable[[float], float], Iterator[float]] | None = None,
+        prevent: Prevention | None = None,
+        created: CampaignTally | None = None,
     ) -> None:
         self._ids = ids
         self._kinds = kinds
@@ -76,6 +117,8 @@ class DemandSource:
         self._segment, self._reason = segment_reason
         self.cases = cases
         self._alive = alive  # (share of the base still customers at t, uniforms)
+        self.prevent = prevent
+        self.created = created
 
     def pick(self, u: float) -> int:
         """Channel position for a uniform draw."""
@@ -106,6 +149,18 @@ class DemandSource:
             next(draws.patience),
         )
         c.path = next(draws.path)
+        if position is None and self._proactive(now):
+            return None
         if position is None and self.cases:  # a new issue: its case follows all its contacts
             c.case = Case(c.id, self._segment, self._reason, i, now)
         return c
+
+    def _proactive(self, now: float) -> bool:
+        """Whether a campaign prevented this new contact; counts the ones it created.
+
+        Drawn after the contact's own draws, so that the contacts kept are
+        the same with and without the campaigns.
+        """
+        if self.created is not None and self.created.counts(now):
+            self.created.created += 1
+        return self.prevent is not None and self.prevent.prevents(now)

@@ -99,6 +99,7 @@ SHARES = (
     "stress_mean",
     "stress_p90",
     "high_stress_share",
+    "contact_rate",
 )
 NON_NEGATIVE = (
     "offered",
@@ -162,6 +163,19 @@ NON_NEGATIVE = (
     "per_resolved_issue",
     "per_managed_customer",
     "per_managed_customer_month",
+    # proactive outbound (sim.metrics.outbound)
+    "outbound",
+    "messages",
+    "reached",
+    "prevented",
+    "created",
+    "attempts",
+    "right_party",
+    "wrong_party",
+    "no_answer",
+    "outbound_minutes",
+    "attempts_per_hour",
+    "cost",
 )
 # The range of each KPI's value: confidence intervals stay inside it (sim.metrics.stats).
 # KPIs not listed (e.g. bonus_malus, which can be negative) are unbounded.

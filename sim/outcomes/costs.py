@@ -13,6 +13,9 @@ Modelled, per replication over the statistics window:
 - each outsourced vendor's bonus/malus on a quality KPI of the contacts it
   served, as a share of its bill;
 - hiring and training of new agents (``hires``, from the stress model);
+- proactive outbound campaigns: messages and dial attempts at their unit
+  cost (``outbound/cost``, :mod:`sim.metrics.outbound`; the agents' time on
+  outbound calls is in their labour);
 - cost per contact, per resolved issue and per managed customer (total cost
   / active customers, for the period and per month), by channel with labour
   allocated by handle minutes;
@@ -112,6 +115,7 @@ def cost_rows(cfg: Config, kpis: pd.DataFrame) -> list[tuple[str, str, float]]:
         "telephony": sum(v[2] for v in per_channel.values()),
         "bonus_malus": bonus_malus(cfg, k, bills),
         "hiring": _get(k, "all", "hires") * c.hiring,
+        "outbound": _get(k, "outbound", "cost"),
     }
     total = sum(parts.values())
     rows = [("cost", m, v) for m, v in parts.items()] + [

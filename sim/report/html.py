@@ -35,7 +35,16 @@ from sim.report.summary import diff_text
 from sim.report.text import PERCENT, SECONDS, _fmt
 from sim.study.compare import Job, load_jobs
 
-COST_PARTS = ("labour", "governance", "self_service", "ivr", "telephony", "bonus_malus", "hiring")
+COST_PARTS = (
+    "labour",
+    "governance",
+    "self_service",
+    "ivr",
+    "telephony",
+    "bonus_malus",
+    "hiring",
+    "outbound",
+)
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1200px;color:#222}
 h1{font-size:1.6em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ccc}

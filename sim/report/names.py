@@ -101,6 +101,32 @@ NAMES: dict[str, Name] = {
         "Service-level threshold", "min", NEUTRAL, "The wait that counts as in time."
     ),
     "mean_staffed": Name("Agents staffed", "agents", NEUTRAL, "Agents on shift, on average."),
+    # proactive outbound (sim.metrics.outbound)
+    "messages": Name(
+        "Messages sent", "messages", NEUTRAL, "Proactive messages sent, or accounts to call."
+    ),
+    "reached": Name("Customers reached", "customers", HIGHER, "Messages read, or holders reached."),
+    "prevented": Name(
+        "Inbound contacts prevented", "contacts", HIGHER, "New inbound contacts not made."
+    ),
+    "created": Name(
+        "Inbound contacts created", "contacts", NEUTRAL, "Inbound contacts a campaign made."
+    ),
+    "attempts": Name("Outbound calls", "calls", NEUTRAL, "Agent dial attempts."),
+    "right_party": Name(
+        "Right-party contacts", "calls", HIGHER, "Attempts answered by the account holder."
+    ),
+    "contact_rate": Name(
+        "Contact rate", "%", HIGHER, "Right-party contacts over agent dial attempts."
+    ),
+    "attempts_per_hour": Name(
+        "Outbound calls per agent-hour", "calls/h", HIGHER, "Attempts per hour spent dialing."
+    ),
+    "outbound_minutes": Name(
+        "Outbound agent time", "min", NEUTRAL, "Agent minutes on outbound attempts."
+    ),
+    "outbound": Name("Outbound cost", "EUR", LOWER, "Proactive messages and dial attempts."),
+    "cost": Name("Outbound cost", "EUR", LOWER, "Messages times their price, or attempts."),
 }
 AGENT_METRICS = {"headcount", "paid_hours", "fte", "mean_staffed", "occupancy", "stress_mean"}
 SCOPES = {
@@ -109,6 +135,7 @@ SCOPES = {
     "deferred": "Deferred channels",
     "cost": "",
     "churn": "",
+    "outbound": "Proactive outbound",
 }
 SCOPE_KINDS = {
     "channel": "",
@@ -117,6 +144,7 @@ SCOPE_KINDS = {
     "vendor": "vendor",
     "segment": "segment",
     "reason": "reason",
+    "outbound": "campaign",
 }
 
 

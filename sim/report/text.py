@@ -76,7 +76,19 @@ PERCENT = {
     "p_resolved",
     "high_stress_share",
     "attrition_annual",
+    "contact_rate",
 }
+OUTBOUND = (
+    ("outbound", "messages"),
+    ("outbound", "reached"),
+    ("outbound", "prevented"),
+    ("outbound", "created"),
+    ("outbound", "attempts"),
+    ("outbound", "contact_rate"),
+    ("outbound", "attempts_per_hour"),
+    ("outbound", "cost"),
+)
+OUTBOUND_COUNTS = ("messages", "reached", "prevented", "created", "attempts", "right_party")
 STRESS = (
     ("all", "stress_mean"),
     ("all", "stress_p90"),
@@ -105,11 +117,22 @@ OUTCOMES = (
     ("cost", "self_service"),
     ("cost", "ivr"),
     ("cost", "telephony"),
+    ("cost", "outbound"),
     ("cost", "per_contact"),
     ("cost", "per_resolved_issue"),
     ("cost", "per_managed_customer_month"),
 )
-MONEY = {"total", "labour", "governance", "self_service", "ivr", "telephony", "revenue_lost_month"}
+MONEY = {
+    "total",
+    "labour",
+    "governance",
+    "self_service",
+    "ivr",
+    "telephony",
+    "outbound",
+    "cost",
+    "revenue_lost_month",
+}
 UNIT_MONEY = {"per_contact", "per_resolved_issue", "per_managed_customer_month"}
 SECONDS = {"asa", "mean_wait", "wait_p90"}
 MINUTES = {"aht", "callback_wait"}
@@ -124,7 +147,7 @@ def _fmt(metric: str, value: float) -> str:
         return f"{60 * value:.1f} s" if abs(value) < 1e5 else f"{60 * value:.3g} s"
     if metric in ("offered", "served", "overflowed", "unresolved", "issues", "customers_lost"):
         return f"{value:,.0f}"
-    if metric in ("absent_days", "leavers", "hires"):
+    if metric in ("absent_days", "leavers", "hires", *OUTBOUND_COUNTS):
         return f"{value:,.1f}"
     if metric in MONEY:
         return f"EUR {value:,.0f}"
@@ -235,6 +258,20 @@ def matrix(
     return out
 
 
+CAMPAIGN = ("messages", "reached", "prevented", "created", "attempts", "contact_rate", "cost")
+
+
+def campaign_matrix(results: Results) -> pd.DataFrame:
+    """One row per outbound campaign: its trigger and channel, then its KPI means."""
+    out = matrix(results.kpis, "outbound:", CAMPAIGN)
+    if out.empty:
+        return out
+    by_name = {k.name: k for k in results.config.outbound.campaigns}
+    out.insert(0, "channel", [by_name[n].channel.value for n in out.index])
+    out.insert(0, "trigger", [by_name[n].trigger for n in out.index])
+    return out.loc[[n for n in by_name if n in out.index]]
+
+
 def headline(results: Results) -> list[str]:
     """The first KPI table(s): one over ``all``, or, with deferred channels, one per mode."""
     cfg, kpis = results.config, results.kpis
@@ -274,6 +311,10 @@ def text(results: Results) -> str:
     if cfg.outcomes.enabled:
         out = kpi_table(results.kpis, pairs=OUTCOMES).drop(columns="theory")
         lines += ["\nOutcomes and economics (window totals):", out.to_string(index=False)]
+    if cfg.outbound.enabled:
+        out = kpi_table(results.kpis, pairs=OUTBOUND).drop(columns="theory")
+        lines += ["\nProactive outbound (window totals):", out.to_string(index=False)]
+        lines += ["\nBy campaign (means):", campaign_matrix(results).to_string()]
     if cfg.stress.enabled:
         out = kpi_table(results.kpis, pairs=STRESS).drop(columns="theory")
         by_group = matrix(results.kpis, "group:", STRESS_BY_GROUP)

@@ -37,11 +37,12 @@ from sim.core.entities import (
 )
 from sim.routing.balking import Balking
 from sim.routing.callback import Callbacks
+from sim.routing.dialer import Dialer, DialingMixin
 from sim.routing.policies import RoutingPlan, longest_idle_group, oldest_queue, pick_group
 from sim.routing.slots import SlotsMixin, transfer_leg
 
 
-class Router(SlotsMixin):
+class Router(SlotsMixin, DialingMixin):
     """Holds waiting contacts and idle agents and starts services."""
 
     def __init__(
@@ -56,6 +57,7 @@ class Router(SlotsMixin):
         self._set = Clock(env).set
         self.callbacks: Callbacks | None = None  # set by the model when a queue offers them
         self.balking: Balking | None = None  # set by the model when a queue balks
+        self.dialer: Dialer | None = None  # set by attach_dialer: outbound blending
         self.plan = plan
         self.record = record
         self.overtime: Callable[[Agent, float, float], None] = lambda a, t0, t1: None
@@ -211,6 +213,8 @@ class Router(SlotsMixin):
         else:
             nxt = self._next_in(single, now) if single else None
         if nxt is None:
+            if self.dialer is not None and self.dialer.take(agent, now):
+                return  # an outbound call instead of idling (sim.routing.dialer)
             agent.idle_since = now
             self.idle[agent.group].append(agent)
             if self.sources_open == 0:
@@ -286,7 +290,7 @@ class Router(SlotsMixin):
         agent.present = True
         if agent.slots > 1:
             self._fill(agent, self.env.now)
-        elif agent.contact is None:
+        elif agent.contact is None and not agent.busy:  # busy: still on an outbound call
             self._take_next(agent, self.env.now)
 
     def _check_drained(self) -> None:

@@ -137,6 +137,7 @@ def check_config(c: Config) -> None:
     the rules of each part, then the size of the run (:mod:`sim.config.size`).
     """
     from sim.config.checks.journey import check_journey
+    from sim.config.checks.outbound import check_outbound
     from sim.config.checks.outcomes import check_outcomes
     from sim.config.checks.phases import check_phases
     from sim.config.checks.stress import check_stress
@@ -164,6 +165,7 @@ def check_config(c: Config) -> None:
     check_workforce(c)
     check_outcomes(c)
     check_stress(c)
+    check_outbound(c)
     check_tickets(c)
     check_phases(c)
     check_size(c)
