@@ -43,7 +43,7 @@ from sim.metrics.aggregates import (
     group_time,
     to_days,
 )
-from sim.metrics.cases import CaseSink, case_kpis, cases_frame
+from sim.metrics.cases import CaseSink, case_kpis, case_period_columns, cases_frame
 from sim.metrics.kpis import interval_table, period_table, replication_kpis, scope_name
 from sim.metrics.outbound import outbound_rows
 from sim.metrics.records import Columns, concat_columns, contacts_frame, levels_frame
@@ -215,7 +215,7 @@ def _tables(
     intervals = interval_table(part, win, strata, staffed + overtime)
     if sink.by_day:  # the interval table's columns, no rows
         intervals = intervals.iloc[:0]
-    periods = period_tables(part, win, strata, staffed + overtime)
+    periods = period_tables(part, win, strata, staffed + overtime, cases)
     contacts = case_table = None
     if sink.keep:
         cols = concat_columns(sink.chunks, consume=True)
@@ -239,19 +239,25 @@ def _tables(
 
 
 def period_tables(
-    part: Partial, win: Window, strata: Strata, worked: np.ndarray
+    part: Partial, win: Window, strata: Strata, worked: np.ndarray, cases: CaseSink | None = None
 ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     """Per-day and per-week KPI tables, each only when the run is longer than one of its periods.
 
     A run of a day or less has no day table (its totals are the KPIs), one of a
-    week or less no week table.
+    week or less no week table. With the outcome model, the scopes ``all`` and
+    ``channel:<name>`` also get the period's issue KPIs (FCR, satisfaction, churn).
     """
-    days = weeks = None
-    if win.horizon > DAY:
-        days = period_table(part, win, strata, worked, DAY, "day")
-    if win.horizon > WEEK:
-        weeks = period_table(part, win, strata, worked, WEEK, "week")
-    return days, weeks
+    out: list[pd.DataFrame | None] = []
+    for period, name in ((DAY, "day"), (WEEK, "week")):
+        if win.horizon <= period:
+            out.append(None)
+            continue
+        table = period_table(part, win, strata, worked, period, name)
+        if cases is not None:
+            extra = case_period_columns(cases.sums, win, strata, period)
+            table = table.merge(extra, on=["scope", "t_start"], how="left")
+        out.append(table)
+    return out[0], out[1]
 
 
 def agent_states_frame(model: Model, replication: int) -> pd.DataFrame:

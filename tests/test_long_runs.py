@@ -222,3 +222,16 @@ def test_aggregates_per_day_give_the_same_kpis_and_day_tables(fortnight) -> None
         np.testing.assert_allclose(
             days.select_dtypes("number"), full.select_dtypes("number"), rtol=1e-12
         )
+
+
+def test_day_tables_carry_the_issue_kpis_with_the_outcome_model() -> None:
+    over = ["horizon=2d", "replications=1", "progress=false", "keep_records=false"]
+    res = sim.run_experiment(sim.load_config("default", [*over, "outcomes=telecom"]))
+    days = res.days[res.days.scope == "all"]
+    kpi = res.replications.set_index(["scope", "metric"]).value
+    assert days[days.in_window].issues.sum() == kpi[("all", "issues")]
+    assert days.fcr.between(0, 1).all() and days.satisfaction.between(0, 10).all()
+    # each day's own ratio: the days' FCR bracket the run's
+    assert days.fcr.min() <= kpi[("all", "fcr")] <= days.fcr.max()
+    voice = res.days[res.days.scope == "channel:voice"]
+    assert voice.issues.notna().all() and (voice.issues < days.issues.to_numpy()).all()

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from sim.metrics.aggregates import Strata, Window, span
+from sim.metrics.aggregates import Strata, Window, fold_array, span
 from sim.metrics.records import Columns
 from sim.metrics.reduce import add_by_slot, arrival_slots
 from sim.outcomes.resolution import CASE_COLUMNS
@@ -137,6 +137,33 @@ def case_kpis(sums: dict[str, np.ndarray], strata: Strata) -> list[tuple[str, st
             scope = "all" if dim == "all" else f"{dim}:{name}"
             rows += [(scope, m, float(v)) for m, v in case_metrics(sums[dim][k, -1]).items()]
     return rows
+
+
+PERIOD_CASE_METRICS = ("issues", "fcr", "fcr_measured", "resolution_rate", "satisfaction")
+PERIOD_CASE_METRICS += ("repeat_rate", "churn_rate")
+
+
+def case_period_columns(
+    sums: dict[str, np.ndarray], win: Window, strata: Strata, period: float
+) -> pd.DataFrame:
+    """Issue KPIs per period (day, week) for the scopes ``all`` and ``channel:<name>``.
+
+    Rows ``scope, t_start`` and :data:`PERIOD_CASE_METRICS`, by the period of each
+    case's first contact (an interval belongs to the period it starts in), to be
+    joined onto the day and week tables. Sums over the period, then ratios.
+    """
+    edges = win.edges
+    which = (edges[:-1] // period).astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, which[1:] != which[:-1]])
+    frames = []
+    for dim in ("all", "channel"):
+        folded = fold_array(sums[dim], starts, win.n_intervals)
+        for k, name in enumerate(strata.names[dim]):
+            rows = [case_metrics(folded[k, j]) for j in range(len(starts))]
+            frame = {m: [r[m] for r in rows] for m in PERIOD_CASE_METRICS}
+            scope = "all" if dim == "all" else f"channel:{name}"
+            frames.append(pd.DataFrame({"scope": scope, "t_start": edges[starts], **frame}))
+    return pd.concat(frames, ignore_index=True)
 
 
 def cases_frame(chunks: Sequence[Columns], replication: int, strata: Strata) -> pd.DataFrame:
