@@ -15,6 +15,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import gc
+import math
 import multiprocessing
 import os
 import warnings
@@ -26,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import Config
+from sim.config.base import DAY
 from sim.config.checks import check_config
 from sim.core.processes import die_with_parent
 from sim.core.rng import Streams
@@ -34,15 +36,18 @@ from sim.metrics.aggregates import (
     HIST_EDGES,
     Partial,
     Strata,
+    Window,
+    add_into,
+    day_window,
     empty_partial,
     group_time,
-    merge,
+    to_days,
 )
-from sim.metrics.cases import CaseSink, case_kpis, cases_frame
-from sim.metrics.kpis import interval_table, replication_kpis, scope_name
+from sim.metrics.cases import CaseSink, case_kpis, case_period_columns, cases_frame
+from sim.metrics.kpis import interval_table, period_table, replication_kpis, scope_name
 from sim.metrics.outbound import outbound_rows
 from sim.metrics.records import Columns, concat_columns, contacts_frame, levels_frame
-from sim.metrics.reduce import reduce_chunk
+from sim.metrics.reduce import reduce_span
 from sim.metrics.results import Results
 from sim.metrics.stats import summarise_replications
 from sim.metrics.theory import stability_warnings, staffing_baseline, theory_for
@@ -56,6 +61,7 @@ from sim.workforce.stress import stress_rows
 if TYPE_CHECKING:
     from tqdm.auto import tqdm
 
+WEEK = 7 * DAY
 PROGRESS_STEPS = 20
 IN_FLIGHT = 2  # replications queued per worker process
 
@@ -74,26 +80,34 @@ class ReplicationResult:
     cases: pd.DataFrame | None = None
     stress: pd.DataFrame | None = None
     agent_states: pd.DataFrame | None = None
+    days: pd.DataFrame | None = None
+    weeks: pd.DataFrame | None = None
 
 
 class _Sink:
     """Receives record chunks: reduces each at once, and keeps it if asked to.
 
     Reducing chunk by chunk bounds the temporaries of the statistics by the
-    chunk size, whether or not the per-contact table is kept.
+    chunk size, whether or not the per-contact table is kept; each chunk is
+    reduced into the intervals it covers only (``reduce_span``), so its cost
+    does not grow with the horizon.
     """
 
-    def __init__(self, cfg: Config, strata: Strata, model_end: Callable[[], float]) -> None:
+    def __init__(self, cfg: Config, strata: Strata) -> None:
         self.keep = cfg.keep_records
         self.win = window(cfg)
+        self.by_day = not cfg.intervals
+        self.kept_win = day_window(self.win) if self.by_day else self.win  # what is accumulated
         self.strata = strata
         self.chunks: list[Columns] = []
-        self.partial: Partial = empty_partial(self.win, strata)
-        self._end = model_end
+        self.partial: Partial = empty_partial(self.kept_win, strata)
+        self.model: Model | None = None  # set once built: a chunk's open legs end at its now
 
     def __call__(self, cols: Columns) -> None:
-        part = reduce_chunk(cols, self.win, self.strata, self._end())
-        self.partial = merge(self.partial, part)
+        part, part_win = reduce_span(cols, self.win, self.strata, self.model.env.now)
+        if self.by_day:
+            part, part_win = to_days(part, part_win)
+        add_into(self.partial, part, part_win)
         if self.keep:
             self.chunks.append(cols)
 
@@ -115,13 +129,25 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def progress_stops(horizon: float) -> list[float]:
+    """Instants at which a replication reports progress: each midnight, or 20 steps in a day.
+
+    A run longer than a day advances its bar one simulated day at a time (the bar
+    counts days, with tqdm's rate and ETA); a shorter one in twentieths.
+    """
+    if horizon <= DAY:
+        return [horizon * k / PROGRESS_STEPS for k in range(1, PROGRESS_STEPS + 1)]
+    return [*np.arange(1, math.ceil(horizon / DAY - 1e-9)) * DAY, horizon]
+
+
 def _simulate(cfg: Config, model: Model, advance: Callable[[float], None] | None) -> None:
     env, router = model.env, model.router
-    steps = PROGRESS_STEPS if advance else 1
-    for k in range(1, steps + 1):
-        env.run(until=cfg.horizon * k / steps)
+    done = 0.0
+    for stop in progress_stops(cfg.horizon) if advance else [cfg.horizon]:
+        env.run(until=stop)
         if advance:
-            advance(cfg.horizon / steps)
+            advance((stop - done) / DAY)
+            done = stop
     if cfg.drain and not router.drained.triggered:
         until = router.drained
         if cfg.drain_limit is not None:
@@ -140,12 +166,11 @@ def run_replication(
     cfg: Config, replication: int, advance: Callable[[float], None] | None = None
 ) -> ReplicationResult:
     """Run one replication and compute its tables."""
-    model_ref: list[Model] = []
     _, _, strata = kinds_and_strata(cfg)
-    sink = _Sink(cfg, strata, lambda: model_ref[0].env.now)
-    cases = CaseSink(sink.win, strata, cfg.keep_records) if cfg.outcomes.enabled else None
+    sink = _Sink(cfg, strata)
+    cases = CaseSink(sink.kept_win, strata, cfg.keep_records) if cfg.outcomes.enabled else None
     model = build(cfg, Streams(cfg.seed, replication), sink, cases.add_rows if cases else None)
-    model_ref.append(model)
+    sink.model = model
     if cfg.keep_records:
         model.workforce.keep_states()
     with gc_paused():
@@ -160,9 +185,10 @@ def _tables(
     end = model.env.now
     part = sink.partial
     n_groups = len(model.group_names)
-    staffed = group_time(model.workforce.presence, n_groups, sink.win)
-    overtime = group_time(model.workforce.extra, n_groups, sink.win)
-    kpis = replication_kpis(part, sink.win, strata, staffed, overtime)
+    win = sink.kept_win
+    staffed = group_time(model.workforce.presence, n_groups, win)
+    overtime = group_time(model.workforce.extra, n_groups, win)
+    kpis = replication_kpis(part, win, strata, staffed, overtime)
     stress = None
     if model.stress is not None:
         stress = model.stress.samples_frame(replication, model.group_names)
@@ -186,13 +212,16 @@ def _tables(
         [kpis, pd.DataFrame(headcount_rows(cfg, _triples(kpis)), columns=kpis.columns)],
         ignore_index=True,
     )
-    intervals = interval_table(part, sink.win, strata, staffed + overtime)
+    intervals = interval_table(part, win, strata, staffed + overtime)
+    if sink.by_day:  # the interval table's columns, no rows
+        intervals = intervals.iloc[:0]
+    periods = period_tables(part, win, strata, staffed + overtime, cases)
     contacts = case_table = None
     if sink.keep:
         cols = concat_columns(sink.chunks, consume=True)
         contacts = contacts_frame(cols, replication, strata, model.group_names)
         case_table = cases_frame(cases.chunks, replication, strata) if cases is not None else None
-    for frame in (kpis, intervals):
+    for frame in (kpis, intervals, *(p for p in periods if p is not None)):
         frame.insert(0, "replication", replication)
     return ReplicationResult(
         replication,
@@ -205,7 +234,30 @@ def _tables(
         case_table,
         stress,
         agent_states_frame(model, replication) if sink.keep else None,
+        *periods,
     )
+
+
+def period_tables(
+    part: Partial, win: Window, strata: Strata, worked: np.ndarray, cases: CaseSink | None = None
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """Per-day and per-week KPI tables, each only when the run is longer than one of its periods.
+
+    A run of a day or less has no day table (its totals are the KPIs), one of a
+    week or less no week table. With the outcome model, the scopes ``all`` and
+    ``channel:<name>`` also get the period's issue KPIs (FCR, satisfaction, churn).
+    """
+    out: list[pd.DataFrame | None] = []
+    for period, name in ((DAY, "day"), (WEEK, "week")):
+        if win.horizon <= period:
+            out.append(None)
+            continue
+        table = period_table(part, win, strata, worked, period, name)
+        if cases is not None:
+            extra = case_period_columns(cases.sums, win, strata, period)
+            table = table.merge(extra, on=["scope", "t_start"], how="left")
+        out.append(table)
+    return out[0], out[1]
 
 
 def agent_states_frame(model: Model, replication: int) -> pd.DataFrame:
@@ -277,7 +329,7 @@ def _run_parallel(cfg: Config, bar: tqdm | None) -> list[ReplicationResult]:
                 result = f.result()
                 results[result.replication] = result
                 if bar:
-                    bar.update(cfg.horizon)
+                    bar.update(cfg.horizon / DAY)
             running |= {pool.submit(run_replication, cfg, r) for r in _take(todo, len(done))}
     return [results[r] for r in range(cfg.replications)]
 
@@ -291,8 +343,11 @@ def _progress_bar(cfg: Config, progress: bool) -> tqdm | None:
         return None
     from tqdm.auto import tqdm
 
-    total = cfg.horizon * cfg.replications
-    return tqdm(total=total, unit="sim-min", desc=cfg.name, leave=False, mininterval=0.5)
+    total = cfg.horizon / DAY * cfg.replications
+    form = "{l_bar}{bar}| {n:.1f}/{total:.1f} simulated days [{elapsed}<{remaining}, {rate_fmt}]"
+    return tqdm(
+        total=total, unit="day", desc=cfg.name, leave=False, mininterval=0.5, bar_format=form
+    )
 
 
 def run_experiment(cfg: Config, progress: bool | None = None) -> Results:
@@ -305,7 +360,7 @@ def run_experiment(cfg: Config, progress: bool | None = None) -> Results:
     results = _run_all(cfg, show)
     per_rep = pd.concat([r.kpis for r in results], ignore_index=True)
     intervals = pd.concat([r.intervals for r in results], ignore_index=True)
-    contacts = levels = cases = stress = agent_states = None
+    contacts = levels = cases = stress = agent_states = days = weeks = None
     if cfg.stress.enabled:
         stress = pd.concat([r.stress for r in results], ignore_index=True)
     if cfg.keep_records:
@@ -314,6 +369,10 @@ def run_experiment(cfg: Config, progress: bool | None = None) -> Results:
         agent_states = pd.concat([r.agent_states for r in results], ignore_index=True)
         if cfg.outcomes.enabled:
             cases = pd.concat([r.cases for r in results], ignore_index=True)
+    if results[0].days is not None:
+        days = pd.concat([r.days for r in results], ignore_index=True)
+    if results[0].weeks is not None:
+        weeks = pd.concat([r.weeks for r in results], ignore_index=True)
     kpis = summarise_replications(per_rep).merge(
         theory_for(cfg), on=["scope", "metric"], how="left"
     )
@@ -334,6 +393,8 @@ def run_experiment(cfg: Config, progress: bool | None = None) -> Results:
         stress,
         notes,
         agent_states,
+        days,
+        weeks,
     )
 
 

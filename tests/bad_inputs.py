@@ -21,6 +21,7 @@ EXPERIMENTS = (
     "callback, channel_shift, deflection, outsourcing_mix, pooling, shift_design, staffing_curve"
 )
 GROUPS = "business_desk, voice_agents, digital_team"
+DURATION = "minutes or a duration with a unit (m, min, h, d, w), e.g. 600, '12h', '365d', '2w'"
 
 CASES: list[tuple[str, list[str], str]] = [
     # unknown keys, "did you mean", also when added with +
@@ -99,9 +100,9 @@ CASES: list[tuple[str, list[str], str]] = [
         ["scenario=mmc", "replications=1e9"],
         "replications must be a whole number, got 1000000000.0",
     ),
-    ("wrong type", ["scenario=mmc", "horizon=10h"], "horizon must be a number, got '10h'"),
-    ("wrong type", ["scenario=mmc", "horizon="], "horizon must be a number, got ''"),
-    ("wrong type", ["scenario=mmc", "horizon=null"], "horizon must be a number, got null"),
+    ("wrong type", ["scenario=mmc", "horizon=10x"], f"horizon must be {DURATION}, got '10x'"),
+    ("wrong type", ["scenario=mmc", "horizon="], f"horizon must be {DURATION}, got ''"),
+    ("wrong type", ["scenario=mmc", "horizon=null"], f"horizon must be {DURATION}, got null"),
     ("wrong type", ["scenario=mmc", "seed=abc"], "seed must be a whole number, got 'abc'"),
     ("wrong type", ["scenario=mmc", "drain=maybe"], "drain must be true or false, got 'maybe'"),
     ("wrong type", ["scenario=mmc", "description=null"], "description must be a string, got null"),
@@ -742,6 +743,22 @@ CASES: list[tuple[str, list[str], str]] = [
         "rule",
         ["stress=call_center", "stress.courtesy_sensitivity=2"],
         "stress.courtesy_sensitivity must be in [0, 1], got 2.0",
+    ),
+    # durations with a unit (horizon: 365d, 2w): a unit that is not one, a sign, a month
+    ("wrong type", ["scenario=mmc", "horizon=3mo"], f"horizon must be {DURATION}, got '3mo'"),
+    ("wrong type", ["scenario=mmc", "horizon=-2d"], f"horizon must be {DURATION}, got '-2d'"),
+    ("wrong type", ["scenario=mmc", "warmup=1y"], f"warmup must be {DURATION}, got '1y'"),
+    ("wrong type", ["scenario=mmc", "horizon=true"], f"horizon must be {DURATION}, got True"),
+    ("rule", ["scenario=mmc", "horizon=0d"], "horizon must be a finite number > 0, got 0.0"),
+    (
+        "rule",
+        ["scenario=mmc", "horizon=1d", "warmup=2d"],
+        "warmup must be in [0, horizon=1440.0), got 2880.0",
+    ),
+    (
+        "wrong type",
+        ["scenario=mmc", "intervals=daily"],
+        "intervals must be true or false, got 'daily'",
     ),
 ]
 

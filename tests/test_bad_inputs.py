@@ -114,8 +114,16 @@ def test_the_python_api_raises_config_error_with_the_same_line(kind, argv, messa
 MUTATIONS = [
     (lambda c: setattr(c, "servers", "abc"), "servers must be a whole number, got 'abc'"),
     (lambda c: setattr(c, "servers", 2.5), "servers must be a whole number, got 2.5"),
-    (lambda c: setattr(c, "horizon", "10h"), "horizon must be a number, got '10h'"),
-    (lambda c: setattr(c, "horizon", None), "horizon must be a number, got None"),
+    (
+        lambda c: setattr(c, "horizon", "10h"),
+        "horizon must be a number of minutes when set on a built configuration (a duration such "
+        "as '365d' is read by load_config and Config(...)), got '10h'",
+    ),
+    (
+        lambda c: setattr(c, "horizon", None),
+        "horizon must be minutes or a duration with a unit (m, min, h, d, w), e.g. 600, '12h', "
+        "'365d', '2w', got None",
+    ),
     (lambda c: setattr(c, "drain", "yes"), "drain must be true or false, got 'yes'"),
     (lambda c: setattr(c, "replications", True), "replications must be a whole number, got True"),
     (

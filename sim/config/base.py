@@ -1,14 +1,47 @@
 """Base schemas shared by every part of the configuration: durations and arrivals.
 
-Minutes throughout; rates per minute.
+Minutes throughout; rates per minute. The run's ``horizon`` and ``warmup`` may
+also be written with a unit (``365d``, ``2w``, ``12h``, ``90m``): :func:`minutes`
+reads them once, when the configuration is built.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 
+from sim.config.errors import ConfigError
+from sim.config.typecheck import DURATION_WORDS
+
 DAY = 1440.0  # minutes; time 0 of a run is a midnight
+UNITS = {"m": 1.0, "min": 1.0, "h": 60.0, "d": DAY, "w": 7 * DAY}
+_DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([a-z]*)\s*$")
+DURATION_RULE = f"must be {DURATION_WORDS}"
+
+
+def minutes(value: float | str, path: str) -> float:
+    """Minutes of a duration: a number (minutes) or a string such as ``365d`` or ``2w``.
+
+    Units: ``m`` or ``min`` (minutes), ``h``, ``d`` (1,440 minutes: a calendar
+    day, no daylight-saving change) and ``w`` (7 days). A month or a year is not
+    a unit on purpose (their length varies): write ``30d`` or ``365d``.
+    Whether the value is positive is the run's rules' business
+    (:func:`sim.config.checks.check_run`), not this one's.
+    """
+    if isinstance(value, bool):
+        raise ConfigError(f"{path} {DURATION_RULE}, got {value!r}")
+    if isinstance(value, int | float):
+        return float(value)
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    unit = match.group(2) if match else ""
+    if match is None or (unit and unit not in UNITS):
+        raise ConfigError(f"{path} {DURATION_RULE}, got {value!r}")
+    out = float(match.group(1)) * UNITS.get(unit, 1.0)
+    if not math.isfinite(out):
+        raise ConfigError(f"{path} {DURATION_RULE}, got {value!r}")
+    return out
 
 
 class DistKind(Enum):

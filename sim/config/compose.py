@@ -32,7 +32,14 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.config.checks.common import is_safe_name
 from sim.config.errors import ConfigError
-from sim.config.typecheck import article, field_types, kind_words, optional_of, schema_words
+from sim.config.typecheck import (
+    DURATION_WORDS,
+    article,
+    field_types,
+    kind_words,
+    optional_of,
+    schema_words,
+)
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 HYDRA_GROUPS = ("hydra/",)  # Hydra's own groups (launchers, sweepers): Hydra checks those
@@ -354,6 +361,7 @@ _STRING = re.compile(r"Cannot convert '\w+' to string: '(.*)'")
 _ENUM = re.compile(r"Invalid value '(.*)', expected one of \[(.*)\]")
 _SUBCLASS = re.compile(r"Invalid type assigned: (\w+) is not a subclass of (\w+)\. value: (.*)")
 _NOT_OPTIONAL = re.compile(r"field '(.*)' is not Optional")
+_UNION = re.compile(r"Value '(.*?)' (?:of type '(\w+)' )?is incompatible with type hint 'Union")
 _NOT_IN = re.compile(r"Key '(.*)' (?:not in '(\w+)'|is not in struct)")
 _MERGING = re.compile(r"Error merging override (.*)")
 _IN_FILE = re.compile(r"In '([^']+)': (\w+) raised while composing config:")
@@ -393,6 +401,9 @@ def _rule(msg: str, cls: Any, key: str) -> tuple[str, str] | None:
         return f"must be one of {names}", repr(m.group(1))
     if m := _SUBCLASS.search(msg):
         return f"must be {kind_words(_schema_class(m.group(2)) or m.group(2))}", m.group(3)
+    if m := _UNION.search(msg):  # a duration key (int | float | str), the only union
+        value = "null" if m.group(1) == "None" else _shown(m.group(1), m.group(2) or "")
+        return f"must be {DURATION_WORDS}", value
     if _NOT_OPTIONAL.search(msg):
         tp = field_types(cls).get(key) if cls is not None else None
         return (f"must be {kind_words(tp)}" if tp is not None else "must not be null"), "null"

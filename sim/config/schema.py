@@ -152,20 +152,24 @@ class Config:
     touched); ``force`` runs a configuration whose estimated size is beyond
     the sanity bounds of :mod:`sim.config.size`. ``fte_hours`` is the paid
     hours of one full-time agent per working day, the unit of the ``fte``
-    rows (:mod:`sim.workforce.headcount`).
+    rows (:mod:`sim.workforce.headcount`). ``intervals=false`` keeps the
+    aggregates per day instead of per reporting interval, for months and years
+    (``docs/long_runs.md``): the KPIs, ``days.csv`` and ``weeks.csv`` are the
+    same, ``intervals.csv`` has no rows and the plots over the day are skipped.
     """
 
     name: str = "custom"
     description: str = ""
     seed: int = 2026
     replications: int = 10
-    horizon: float = 600.0
-    warmup: float = 0.0
+    horizon: int | float | str = 600.0  # minutes, or "365d", "2w", "12h" (read as minutes)
+    warmup: int | float | str = 0.0
     interval: float = 30.0
     drain: bool = True
     drain_limit: float | None = None
     workers: int = 1
     keep_records: bool = True
+    intervals: bool = True  # false: aggregates per day only (memory flat in the horizon)
     plots: bool = True
     progress: bool = True
     overwrite: bool = False
@@ -192,8 +196,11 @@ class Config:
     phases: PhasesConfig = field(default_factory=PhasesConfig)  # months of life (sim.study.phases)
 
     def __post_init__(self) -> None:
+        from sim.config.base import minutes
         from sim.config.checks import check_config
 
+        self.horizon = minutes(self.horizon, "horizon")
+        self.warmup = minutes(self.warmup, "warmup")
         check_config(self)
 
 

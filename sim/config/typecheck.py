@@ -24,9 +24,16 @@ from typing import Any
 
 from sim.config.errors import ConfigError
 
+DURATION = int | float | str  # a duration key's annotation: minutes, or "365d" (config.base)
+DURATION_WORDS = (
+    "minutes or a duration with a unit (m, min, h, d, w), e.g. 600, '12h', '365d', '2w'"
+)
+
 
 def kind_words(tp: Any) -> str:
     """How a rule names a type: ``a whole number``, ``true or false``, ``one of a, b``."""
+    if tp == DURATION:
+        return DURATION_WORDS
     if tp is bool:
         return "true or false"
     if tp is int:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
+from sim.config.base import DAY
 from sim.metrics.records import Columns
 
 FIELDS = (
@@ -70,27 +71,53 @@ DIMENSIONS = ("all", "queue", "channel", "segment", "reason", "group", "vendor")
 
 @dataclass(frozen=True)
 class Window:
-    """Where the statistics look: run length, warm-up and reporting interval."""
+    """Where the statistics look: run length, warm-up and reporting interval.
+
+    ``first`` and ``count`` make it a *part* of the run's intervals (those a
+    chunk of records touches, :func:`span`): ``first`` is the index of its first
+    interval, ``count`` how many (0: up to the horizon). The window total (the
+    last slot of the aggregates) is always over [warmup, horizon).
+    """
 
     horizon: float
     warmup: float
     interval: float
     n_groups: int
+    first: int = 0
+    count: int = 0
 
     @property
-    def n_intervals(self) -> int:
+    def total_intervals(self) -> int:
         """Number of reporting intervals covering [0, horizon)."""
         return max(1, math.ceil(self.horizon / self.interval - 1e-9))
 
     @property
+    def n_intervals(self) -> int:
+        """Number of intervals of this window (all of the run's unless it is a part)."""
+        return self.count or self.total_intervals - self.first
+
+    @property
     def edges(self) -> np.ndarray:
         """Interval boundaries, the last one clipped to the horizon."""
-        return np.minimum(np.arange(self.n_intervals + 1) * self.interval, self.horizon)
+        k = np.arange(self.first, self.first + self.n_intervals + 1)
+        return np.minimum(k * self.interval, self.horizon)
 
     @property
     def length(self) -> float:
         """Length of the statistics window."""
         return self.horizon - self.warmup
+
+
+def span(win: Window, t_low: float, t_high: float) -> Window:
+    """The part of ``win`` whose intervals cover the instants ``[t_low, t_high]``.
+
+    Instants past the horizon fall in the last interval's part (aggregates
+    place them after the horizon, as over the whole run).
+    """
+    last = win.total_intervals - 1
+    lo = min(max(int(t_low // win.interval), 0), last)
+    hi = min(max(int(t_high // win.interval), lo), last)
+    return replace(win, first=lo, count=hi - lo + 1)
 
 
 @dataclass(frozen=True)
@@ -191,6 +218,70 @@ def merge(a: Partial, b: Partial) -> Partial:
     )
 
 
+def add_into(acc: Partial, part: Partial, part_win: Window) -> None:
+    """Add ``part`` (aggregates of the intervals of ``part_win``) into ``acc`` (the whole run's).
+
+    In place, touching only the intervals of ``part_win`` and the window
+    total, so adding a chunk costs the same on a day's run as on a year's.
+    """
+    lo, n = part_win.first, part_win.n_intervals
+    for d in acc.counts:
+        acc.counts[d][:, lo : lo + n] += part.counts[d][:, :n]
+        acc.counts[d][:, -1] += part.counts[d][:, -1]
+        acc.backlog[d][:, lo : lo + n] += part.backlog[d]
+        acc.hist[d] += part.hist[d]
+        np.maximum(acc.wait_max[d], part.wait_max[d], out=acc.wait_max[d])
+    for name in ("queue_time", "busy_time"):
+        a, b = getattr(acc, name), getattr(part, name)
+        a[:, lo : lo + n] += b[:, :n]
+        a[:, -1] += b[:, -1]
+
+
+def fold_array(a: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
+    """Sums of ``a[:, :n]`` over the runs of intervals from each of ``starts``; later slots kept."""
+    return np.concatenate([np.add.reduceat(a[:, :n], starts, axis=1), a[:, n:]], axis=1)
+
+
+def fold_intervals(part: Partial, starts: np.ndarray, n: int) -> Partial:
+    """``part`` with its ``n`` intervals summed into the periods starting at ``starts``.
+
+    Exact: every aggregate but the histogram (which has no intervals) is a sum
+    over intervals; the backlog's net changes sum too, so its running total at
+    a period's end is the backlog at that end.
+    """
+
+    def fold(x: dict | np.ndarray) -> dict | np.ndarray:
+        if isinstance(x, dict):
+            return {k: fold_array(v, starts, n) for k, v in x.items()}
+        return fold_array(x, starts, n)
+
+    return Partial(
+        fold(part.counts),
+        part.hist,
+        part.wait_max,
+        fold(part.backlog),
+        fold(part.queue_time),
+        fold(part.busy_time),
+    )
+
+
+def to_days(part: Partial, part_win: Window) -> tuple[Partial, Window]:
+    """Aggregates of a part of the run's intervals summed by day, and that part of the day window.
+
+    An interval belongs to the day it starts in (with an interval that does not
+    divide a day, the one across midnight counts for the day it starts in).
+    """
+    which = (part_win.edges[:-1] // DAY).astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, which[1:] != which[:-1]])
+    days = replace(day_window(part_win), first=int(which[0]), count=len(starts))
+    return fold_intervals(part, starts, part_win.n_intervals), days
+
+
+def day_window(win: Window) -> Window:
+    """The run's window with one interval per day (the aggregates of ``intervals=false``)."""
+    return replace(win, interval=DAY, first=0, count=0)
+
+
 def with_modes(part: Partial, strata: Strata) -> Partial:
     """``part`` with the ``mode`` strata (``live``, ``deferred``) rolled up.
 
@@ -235,12 +326,19 @@ def time_in_intervals(starts: np.ndarray, stops: np.ndarray, win: Window) -> np.
 
 
 def _covered(x: np.ndarray, win: Window) -> np.ndarray:
-    """``sum_k G_j(x_k)`` for each interval j (see :func:`time_in_intervals`)."""
+    """``sum_k G_j(x_k)`` for each interval j (see :func:`time_in_intervals`).
+
+    On a part of the run (``win.first > 0``) a point before its first edge
+    adds nothing to any of its G_j and one past its last edge adds each
+    interval's length: clipping the points to the part's edges is exact.
+    """
     n, edges = win.n_intervals, win.edges
+    if win.first or win.count:
+        x = np.clip(x, edges[0], edges[-1])
     # x >= 0, so truncation is floor; a point on an edge may land on either
     # side (x * (1 / L) is rounded), which leaves the sums exact: G is
     # continuous. Three times faster than x // L.
-    i = np.minimum((x * (1.0 / win.interval)).astype(np.int64), n - 1)
+    i = np.clip((x * (1.0 / win.interval)).astype(np.int64) - win.first, 0, n - 1)
     count = np.bincount(i, minlength=n)
     beyond = len(x) - np.cumsum(count)
     inside = np.bincount(i, weights=x, minlength=n) - edges[:-1] * count

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from sim.metrics.aggregates import Strata, Window
+from sim.metrics.aggregates import Strata, Window, fold_array, span
 from sim.metrics.records import Columns
 from sim.metrics.reduce import add_by_slot, arrival_slots
 from sim.outcomes.resolution import CASE_COLUMNS
@@ -101,9 +101,17 @@ def _values(cols: Columns) -> list[np.ndarray]:
 def reduce_cases(
     sums: dict[str, np.ndarray], cols: Columns, win: Window, vendor_of_group: np.ndarray
 ) -> None:
-    """Add a chunk of cases into ``sums`` (by stratum, interval of first contact, window)."""
+    """Add a chunk of cases into ``sums`` (by stratum, interval of first contact, window).
+
+    The chunk is reduced over the intervals its first contacts cover only, then
+    added into those slots of ``sums``: the cost does not grow with the horizon.
+    """
     t = cols["t_first"]
-    idx, w, inside = arrival_slots(t, win)
+    if not len(t):
+        return
+    part = span(win, float(np.min(t)), float(np.max(t)))
+    lo, n = part.first, part.n_intervals
+    idx, w, inside = arrival_slots(t, part)
     values = _values(cols)
     group = cols["group"].astype(np.int64)
     keys = {
@@ -116,7 +124,10 @@ def reduce_cases(
     }
     for dim in CASE_DIMS:
         if sums[dim].shape[0]:
-            add_by_slot(sums[dim], np.where(inside, keys[dim], -1), idx, w, values)
+            out = np.zeros((sums[dim].shape[0], n + 1, len(CASE_FIELDS)))
+            add_by_slot(out, np.where(inside, keys[dim], -1), idx, w, values)
+            sums[dim][:, lo : lo + n] += out[:, :n]
+            sums[dim][:, -1] += out[:, -1]
 
 
 def _ratio(a: float, b: float) -> float:
@@ -159,6 +170,33 @@ def case_kpis(sums: dict[str, np.ndarray], strata: Strata) -> list[tuple[str, st
             kpis = case_metrics(sums[dim][k, -1]).items()
             rows += [(scope, m, float(v)) for m, v in kpis if not agents or m in AGENT_CASE_METRICS]
     return rows
+
+
+PERIOD_CASE_METRICS = ("issues", "fcr", "fcr_measured", "resolution_rate", "satisfaction")
+PERIOD_CASE_METRICS += ("repeat_rate", "churn_rate")
+
+
+def case_period_columns(
+    sums: dict[str, np.ndarray], win: Window, strata: Strata, period: float
+) -> pd.DataFrame:
+    """Issue KPIs per period (day, week) for the scopes ``all`` and ``channel:<name>``.
+
+    Rows ``scope, t_start`` and :data:`PERIOD_CASE_METRICS`, by the period of each
+    case's first contact (an interval belongs to the period it starts in), to be
+    joined onto the day and week tables. Sums over the period, then ratios.
+    """
+    edges = win.edges
+    which = (edges[:-1] // period).astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, which[1:] != which[:-1]])
+    frames = []
+    for dim in ("all", "channel"):
+        folded = fold_array(sums[dim], starts, win.n_intervals)
+        for k, name in enumerate(strata.names[dim]):
+            rows = [case_metrics(folded[k, j]) for j in range(len(starts))]
+            frame = {m: [r[m] for r in rows] for m in PERIOD_CASE_METRICS}
+            scope = "all" if dim == "all" else f"channel:{name}"
+            frames.append(pd.DataFrame({"scope": scope, "t_start": edges[starts], **frame}))
+    return pd.concat(frames, ignore_index=True)
 
 
 def cases_frame(chunks: Sequence[Columns], replication: int, strata: Strata) -> pd.DataFrame:

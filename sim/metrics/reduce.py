@@ -1,4 +1,10 @@
-"""Reduce a chunk of contact records to additive aggregates (a :class:`Partial`)."""
+"""Reduce a chunk of contact records to additive aggregates (a :class:`Partial`).
+
+:func:`reduce_span` reduces a chunk into the intervals it covers only (a part of the
+run's window, :func:`sim.metrics.aggregates.span`), so its cost and temporaries depend
+on the chunk and the days it spans, not on the horizon; :func:`reduce_chunk` on the
+whole window gives the same aggregates (``tests/test_long_runs.py``).
+"""
 
 from __future__ import annotations
 
@@ -29,6 +35,7 @@ from sim.metrics.aggregates import (
     Strata,
     Window,
     empty_partial,
+    span,
     time_in_intervals,
 )
 from sim.metrics.records import Columns
@@ -64,7 +71,7 @@ def arrival_slots(t: np.ndarray, win: Window) -> tuple[np.ndarray, np.ndarray, n
     callbacks that arrive while the run drains are served, so their waits load the
     queue, but they are no interval's offered contacts.
     """
-    idx = np.clip((t // win.interval).astype(np.int64), 0, win.n_intervals - 1)
+    idx = np.clip((t // win.interval).astype(np.int64) - win.first, 0, win.n_intervals - 1)
     inside = t < win.horizon
     return idx, inside & (t >= win.warmup), inside
 
@@ -120,9 +127,9 @@ def derive(cols: Columns, win: Window, end: float) -> Derived:
     inq = queued(cols)
     stop = np.where(np.isnan(cols["t_end"]), end, cols["t_end"])
     left = np.where(answered, cols["t_answer"], stop)
-    n = win.n_intervals
-    i_in = np.clip(cols["t_queue"][inq] // win.interval, 0, n).astype(np.int64)
-    i_out = np.clip(left[inq] // win.interval, 0, n).astype(np.int64)
+    n, lo = win.n_intervals, win.first
+    i_in = np.clip(cols["t_queue"][inq] // win.interval - lo, 0, n).astype(np.int64)
+    i_out = np.clip(left[inq] // win.interval - lo, 0, n).astype(np.int64)
     keep = w & ~np.isnan(wait) & inq & (callback_bits(cols["info"])[1] == 0)  # live waits
     hist = np.where(keep, hist_slots(np.where(keep, wait, 0.0)), -1)
     return Derived(idx, w, inside, wait, inq, stop, left, i_in, i_out, hist)
@@ -256,3 +263,29 @@ def reduce_chunk(cols: Columns, win: Window, strata: Strata, end: float) -> Part
         _add_backlog(part.backlog[dim], key, cols, d)
     _add_times(part, cols, d, win)
     return part
+
+
+def chunk_span(cols: Columns, win: Window, end: float) -> Window:
+    """The part of ``win`` a chunk touches: from its first arrival to its last instant.
+
+    Every instant of a record (queue entry, answer, end; ``end`` for a leg
+    still open) comes at or after its arrival, so the part holds them all.
+    """
+    times = [cols[k] for k in ("t_arrival", "t_queue", "t_answer", "t_end")]
+    with np.errstate(invalid="ignore"):
+        high = max(float(np.nanmax(t, initial=-np.inf)) for t in times)
+    if np.isnan(cols["t_end"]).any():
+        high = max(high, end)
+    return span(win, float(np.nanmin(cols["t_arrival"])), high)
+
+
+def reduce_span(cols: Columns, win: Window, strata: Strata, end: float) -> tuple[Partial, Window]:
+    """Aggregates of one chunk over the intervals it touches, and that part of ``win``.
+
+    Add them into the run's aggregates with :func:`sim.metrics.aggregates.add_into`.
+    """
+    if len(cols["outcome"]) == 0:
+        part_win = span(win, 0.0, 0.0)
+        return empty_partial(part_win, strata), part_win
+    part_win = chunk_span(cols, win, end)
+    return reduce_chunk(cols, part_win, strata, end), part_win

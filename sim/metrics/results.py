@@ -28,6 +28,9 @@ class Results:
         warnings: what the run warned about before it started (e.g. no steady state).
         agent_states: every agent's ``shift``, ``absent`` and ``present`` spells
             ``replication, agent_id, group, state, start, end`` (records kept only).
+        days: per-replication, per-day KPIs, the interval table's columns with
+            ``day`` (1, 2, ...), for runs longer than a day (else None).
+        weeks: the same per week (``week``), for runs longer than a week.
     """
 
     config: Config
@@ -42,6 +45,8 @@ class Results:
     stress: pd.DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
     agent_states: pd.DataFrame | None = None
+    days: pd.DataFrame | None = None
+    weeks: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         """A few lines: the run, each table's shape and the headline KPIs; never the frames."""

@@ -28,6 +28,7 @@ PLOTS = (
     "channel_intervals.png",
     "agent_day.png",
     "stress.png",
+    "days.png",
 )
 TABLES = (
     "kpis.csv",
@@ -40,6 +41,8 @@ TABLES = (
     "cases.parquet",
     "stress.parquet",
     "agent_states.parquet",
+    "days.csv",
+    "weeks.csv",
 )
 OUTPUT_NAMES = ("config.yaml", ".hydra", MANIFEST, *TABLES, *PLOTS)  # what a run may write
 
@@ -56,6 +59,8 @@ def _tables(results: Results) -> dict[str, pd.DataFrame | None]:
         results.cases,
         results.stress,
         results.agent_states,
+        results.days,
+        results.weeks,
     )
     return dict(zip(TABLES, frames, strict=True))
 

@@ -13,6 +13,7 @@ queues (or the one ``all`` scope) on a single "live" panel.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -383,20 +384,83 @@ def stress_trajectories(stress: pd.DataFrame, threshold: float, agents: int = 3)
     return fig
 
 
+DAY_PANELS = (
+    ("offered", "offered per day", 1.0),  # weeks: their mean per day
+    ("service_level", "service level (%)", 100.0),
+    ("asa", "ASA (min)", 1.0),
+    ("p_abandon", "abandoned (% of queued)", 100.0),
+)
+
+
+def daily_kpis(days: pd.DataFrame, weeks: pd.DataFrame | None, scopes: Sequence[Scope]) -> Figure:
+    """Day-by-day KPIs of a long run: offered, service level, ASA, abandonment (one panel each).
+
+    Per scope: the mean over replications of each day's value with its 10-90 % band,
+    and, when the run has a week table, each week's value as a step (the weekly
+    figure a manager's report shows). Days of the warm-up are left out.
+    """
+    days = days[days["in_window"]]
+    shown = [s for s in scopes if s.key in set(days["scope"])] or [
+        Scope("all", "all", LIVE, math.nan, math.nan)
+    ]
+    fig, axes = _grid(len(DAY_PANELS), 1, (9, 2.3 * len(DAY_PANELS)))
+    colours = _colours(shown)
+    for ax, (column, label, scale) in zip(axes[:, 0], DAY_PANELS, strict=True):
+        for scope in shown:
+            _day_band(
+                ax, days[days["scope"] == scope.key], column, scope.label, colours[scope.key], scale
+            )
+            if weeks is not None:
+                _week_steps(
+                    ax, weeks[weeks["scope"] == scope.key], column, scale, colours[scope.key]
+                )
+        ax.set_ylabel(label)
+        ax.legend(fontsize=7, loc="upper right")
+    axes[-1, 0].set_xlabel("day of the run")
+    fig.suptitle("Day by day (mean over replications, 10-90 % band; dashed: weeks)")
+    fig.tight_layout()
+    return fig
+
+
+def _week_steps(ax: Axes, weeks: pd.DataFrame, column: str, scale: float, colour: str) -> None:
+    """Each week's value as a dashed step (counts as a mean per day of the week)."""
+    g = weeks.groupby("t_start")
+    value, end = g[column].mean(), g["t_end"].first()
+    if column == "offered":
+        value = value / ((end - value.index) / 1440)
+    t = np.append(value.index.to_numpy(), end.iloc[-1]) / 1440
+    ax.stairs(scale * value.to_numpy(), t, baseline=None, color=colour, ls="--", label="week")
+
+
+def _day_band(
+    ax: Axes, frame: pd.DataFrame, column: str, label: str, colour: str, scale: float
+) -> None:
+    g = frame.groupby("day")[column]
+    mean, low, high = g.mean(), g.quantile(BAND[0]), g.quantile(BAND[1])
+    t = mean.index.to_numpy() - 0.5  # the middle of day k (1, 2, ...) is k - 0.5 days in
+    ax.plot(t, scale * mean.to_numpy(), color=colour, lw=1.2, marker=".", label=f"{label} (mean)")
+    ax.fill_between(
+        t, scale * low.to_numpy(), scale * high.to_numpy(), color=colour, alpha=0.2, lw=0
+    )
+
+
 def run_figures(results: Results, full: bool = False) -> dict[str, Figure]:
     """The standard figures of a run, by file name (the horizon only unless ``full``)."""
     cfg = results.config
     scopes = plot_scopes(cfg)
-    figures = {
-        "wait_distribution.png": wait_cdf(results.waits, scopes),
-        "queue_length.png": queue_length(
-            results.intervals, scopes, cfg.horizon, full, results.levels
-        ),
-        "service_level.png": service_level(results.intervals, scopes, cfg.horizon, full),
-        "channel_intervals.png": channel_intervals(
-            results.intervals, scopes, cfg.horizon, full, cfg.interval
-        ),
-    }
+    figures = {"wait_distribution.png": wait_cdf(results.waits, scopes)}
+    if len(results.intervals):  # none with intervals=false (aggregates per day only)
+        figures |= {
+            "queue_length.png": queue_length(
+                results.intervals, scopes, cfg.horizon, full, results.levels
+            ),
+            "service_level.png": service_level(results.intervals, scopes, cfg.horizon, full),
+            "channel_intervals.png": channel_intervals(
+                results.intervals, scopes, cfg.horizon, full, cfg.interval
+            ),
+        }
+    if results.days is not None:
+        figures["days.png"] = daily_kpis(results.days, results.weeks, scopes)
     if results.stress is not None:
         figures["stress.png"] = stress_trajectories(results.stress, cfg.stress.threshold)
     if results.agent_states is not None and results.contacts is not None:

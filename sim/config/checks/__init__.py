@@ -80,6 +80,15 @@ def check_run(c: Config) -> None:
     check_safe_name(c.name, "name")
     if c.study.name:
         check_safe_name(c.study.name, "study.name")
+    for key in ("horizon", "warmup"):  # "365d" is read when the Config is made, not after
+        value = getattr(c, key)
+        require(
+            isinstance(value, int | float) and not isinstance(value, bool),
+            key,
+            "must be a number of minutes when set on a built configuration "
+            "(a duration such as '365d' is read by load_config and Config(...))",
+            value,
+        )
     check_positive(c.horizon, "horizon")
     require(
         _finite(c.warmup) and 0 <= c.warmup < c.horizon,
