@@ -64,3 +64,17 @@ def test_clock_refuses_an_environment_without_the_internals():
 
     with pytest.raises(RuntimeError, match=r"needs SimPy 4\.x internals"):
         Clock(Bare())  # type: ignore[arg-type]
+
+
+def test_calls_fire_once_in_the_order_of_timeouts():
+    env = simpy.Environment()
+    clock = Clock(env)
+    fired: list[tuple[str, float]] = []
+    for k in range(2):
+        env.timeout(1.0).callbacks.append(lambda _e, k=k: fired.append((f"t{k}", env.now)))
+        clock.call(lambda _e, k=k: fired.append((f"c{k}", env.now)), 1.0)
+    clock.call(lambda _e: fired.append(("early", env.now)), 0.25)
+    env.run()
+    assert fired == [("early", 0.25), ("t0", 1.0), ("c0", 1.0), ("t1", 1.0), ("c1", 1.0)]
+    env.run(until=5.0)
+    assert len(fired) == 5  # each call fired once

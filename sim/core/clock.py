@@ -17,8 +17,10 @@ The price is reading three attributes SimPy does not document (``_queue``,
 pins). ``Clock`` checks them when made, so a SimPy that changes them fails
 at once with a clear message. An alarm has at most one pending firing:
 setting it again before it fires is an error, not a silent double call.
-Not for events a process yields on, that can fail or carry a value: use
-``env.timeout`` for those.
+:meth:`Clock.call` does the same for a one-shot callback (a contact's step in
+the IVR or self-service, a return after a delay): a two-slot object instead of a
+``Timeout``, with the same key. Not for events a process yields on, that can fail
+or carry a value: use ``env.timeout`` for those.
 """
 
 from __future__ import annotations
@@ -42,8 +44,19 @@ class Alarm:
         self.callbacks: tuple | None = None
 
 
+class Once:
+    """A one-shot callback event, made by :meth:`Clock.call` (cheaper than a ``Timeout``)."""
+
+    __slots__ = ("callbacks",)
+    _ok = True  # read by Environment.step: it never fails
+    _value = None
+
+    def __init__(self, callback: Callable[[object], None]) -> None:
+        self.callbacks = (callback,)
+
+
 class Clock:
-    """Sets :class:`Alarm` s on one environment."""
+    """Sets :class:`Alarm` s, and one-shot :class:`Once` calls, on one environment."""
 
     def __init__(self, env: simpy.Environment) -> None:
         for name in ("_queue", "_eid", "_now"):
@@ -62,3 +75,9 @@ class Clock:
             raise RuntimeError("sim.core.clock: alarm set again before it fired")
         alarm.callbacks = alarm._calls
         heapq.heappush(self._queue, (self.env._now + delay, NORMAL, next(self._eid), alarm))
+
+    def call(self, callback: Callable[[object], None], delay: float) -> None:
+        """Call ``callback(event)`` once, ``delay`` minutes from now (a ``Timeout``'s key)."""
+        heapq.heappush(
+            self._queue, (self.env._now + delay, NORMAL, next(self._eid), Once(callback))
+        )

@@ -12,6 +12,7 @@ common day factor.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -70,6 +71,7 @@ class DemandSource:
         self._ids = ids
         self._kinds = kinds
         self._cum = np.cumsum(mix).tolist()
+        self._last = len(self._cum) - 1
         self._choice = choice
         self._draws = draws
         self._factor = handle_factor
@@ -78,11 +80,8 @@ class DemandSource:
         self._alive = alive  # (share of the base still customers at t, uniforms)
 
     def pick(self, u: float) -> int:
-        """Channel position for a uniform draw."""
-        for i, c in enumerate(self._cum):
-            if u < c:
-                return i
-        return len(self._cum) - 1
+        """Channel position for a uniform draw: the first whose cumulative share exceeds ``u``."""
+        return min(bisect.bisect_right(self._cum, u), self._last)
 
     def make(self, now: float, position: int | None = None) -> Contact | None:
         """A new contact arriving now (channel drawn, or given by ``position``).
