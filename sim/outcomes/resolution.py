@@ -52,6 +52,8 @@ from sim.core.entities import (
 from sim.outcomes.satisfaction import ScoreParams, score_case
 
 U_RESOLVE, U_RETURN, U_REPEAT_CHANNEL = 6, 7, 8
+_NO_WAIT = (BLOCKED, BALKED, OPEN)  # legs that did not wait on the line
+_NO_END = (TRANSFERRED, SWITCHED, OPEN)  # legs after which the case goes on
 RETURN_KEY = {
     SERVED: "unresolved",
     ABANDONED: "abandoned",
@@ -122,46 +124,40 @@ class OutcomeModel:
             self.record_contact(c, outcome, t_end)
             return
         self.live[case.id] = case
-        self._add_wait(c, case, outcome, t_end)
+        if c.queue >= 0 and outcome not in _NO_WAIT and not c.info & CALLBACK:
+            self._add_wait(c, case, c.t_answer if c.t_answer == c.t_answer else t_end)  # NaN
         if outcome == TRANSFERRED:
             case.transfers += 1
         else:
             case.contacts += 1
-        resolved = self._resolved(c, outcome)
+        resolved = outcome == SELF_SERVED or (outcome == SERVED and self._resolved(c))
         if resolved:
             c.info |= RESOLVED
         self.record_contact(c, outcome, t_end)
-        if outcome in (TRANSFERRED, SWITCHED, OPEN):
+        if outcome in _NO_END:
             return
         if resolved or not self._comes_back(c, case, outcome):
             self._end(c, case, resolved, t_end)
 
-    def _add_wait(self, c: Contact, case: Case, outcome: int, t_end: float) -> None:
-        """Add the leg's wait in queue, if it waited on the line.
+    def _add_wait(self, c: Contact, case: Case, left: float) -> None:
+        """Add the leg's wait in queue, up to ``left`` (answered, or left the queue).
 
-        None if it never queued, is still waiting, or took a callback (a
-        customer off the line is not kept waiting).
+        Only legs that waited on the line: not one that never queued, is still
+        waiting, or took a callback (a customer off the line is not kept waiting).
         """
-        if c.queue < 0 or outcome in (BLOCKED, BALKED, OPEN) or c.info & CALLBACK:
-            return
-        left = c.t_answer if c.t_answer == c.t_answer else t_end  # NaN != NaN
         wait = left - c.t_queue
         case.wait += wait
-        case.excess_wait += max(0.0, wait / self.plan.expected_wait[self._channel(c)] - 1.0)
+        excess = wait / self.plan.expected_wait[self.channel_of_kind[c.kind]] - 1.0
+        if excess > 0.0:
+            case.excess_wait += excess
 
-    def _resolved(self, c: Contact, outcome: int) -> bool:
-        if outcome == SELF_SERVED:
-            return True
-        if outcome != SERVED:
-            return False
+    def _resolved(self, c: Contact) -> bool:
+        """Whether a served leg resolved its case."""
         p = self.plan.resolution[c.case.reason] * self.plan.quality[c.agent.group][c.queue]
         p *= self.plan.transfer_factor**c.case.transfers
         if self.quality_hook is not None:
             p *= self.quality_hook(c.agent, c.t_answer)
         return c.path[U_RESOLVE] < p
-
-    def _channel(self, c: Contact) -> int:
-        return self.channel_of_kind[c.kind]
 
     def _comes_back(self, c: Contact, case: Case, outcome: int) -> bool:
         p = self.plan.p_return.get(outcome, 0.0)
