@@ -209,3 +209,4 @@ class Case:
     excess_wait: float = 0.0
     repeat_in_window: bool = False
     first_end: float = math.nan
+    u: list[float] | None = None  # its own uniforms, drawn when it starts: mood, churn, survey

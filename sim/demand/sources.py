@@ -52,8 +52,10 @@ class DemandSource:
 
     A demand contact holds its *patience* in ``deadline`` until it joins a
     queue (the front door turns it into an instant then), because time in
-    the IVR or self-service does not use up patience. With ``cases`` on, a
-    contact that starts a new issue gets a :class:`sim.outcomes.Case`.
+    the IVR or self-service does not use up patience. With ``cases`` (rows of
+    the case uniforms, from the source's own stream), a contact that starts a
+    new issue gets a :class:`sim.core.entities.Case` holding its row: the same
+    issue draws the same mood, churn and survey uniforms in every scenario.
     """
 
     def __init__(
@@ -65,7 +67,7 @@ class DemandSource:
         draws: list[ChannelDraws],
         handle_factor: float,
         segment_reason: tuple[int, int] = (0, 0),
-        cases: bool = False,
+        cases: Iterator[list[float]] | None = None,
         alive: tuple[Callable[[float], float], Iterator[float]] | None = None,
     ) -> None:
         self._ids = ids
@@ -105,6 +107,6 @@ class DemandSource:
             next(draws.patience),
         )
         c.path = next(draws.path)
-        if position is None and self.cases:  # a new issue: its case follows all its contacts
-            c.case = Case(c.id, self._segment, self._reason, i, now)
+        if position is None and self.cases is not None:  # a new issue: its case follows all
+            c.case = Case(c.id, self._segment, self._reason, i, now, u=next(self.cases))
         return c

@@ -49,7 +49,7 @@ from sim.core.entities import (
     Case,
     Contact,
 )
-from sim.outcomes.satisfaction import ScoreParams, score_case
+from sim.outcomes.satisfaction import ScoreParams, block_rows, score_case
 
 U_RESOLVE, U_RETURN, U_REPEAT_CHANNEL = 6, 7, 8
 _NO_WAIT = (BLOCKED, BALKED, OPEN)  # legs that did not wait on the line
@@ -77,7 +77,7 @@ class OutcomePlan:
     max_contacts: int
     expected_wait: list[float]  # by channel
     score: ScoreParams
-    case_rng: np.random.Generator
+    case_rng: np.random.Generator  # the survey answers' noise
 
 
 class CaseLog:
@@ -116,6 +116,7 @@ class OutcomeModel:
         self.churned = 0
         self.quality_hook: Callable | None = None  # (agent, now) -> resolution multiplier (stress)
         self.channel_of_kind: list[int] = []  # set by the model
+        self._noise = block_rows(plan.case_rng.standard_normal, 4)  # one row per survey
 
     def record(self, c: Contact, outcome: int, t_end: float) -> None:
         """A contact (leg) ended: decide what it means for its case, then log it."""
@@ -170,7 +171,7 @@ class OutcomeModel:
     def _end(self, c: Contact, case: Case, resolved: bool, t_end: float) -> None:
         del self.live[case.id]
         sat, p_churn, churned, surveyed, survey = score_case(
-            self.plan.score, case, resolved, c.info, self.plan.case_rng
+            self.plan.score, case, resolved, c.info, case.u, self._noise
         )
         self.churned += int(churned)
         fcr = resolved and case.contacts == 1

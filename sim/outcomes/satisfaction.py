@@ -15,11 +15,14 @@ wait, accuracy, ability to answer, courtesy), answered 1-10 with noise.
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from sim.core.distributions import BLOCK
 from sim.core.entities import FRUSTRATION
 
 
@@ -72,15 +75,27 @@ def churn_probability(p: ScoreParams, satisfaction: float, resolved: bool, conta
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def score_case(p: ScoreParams, case, resolved: bool, info: int, rng: np.random.Generator) -> tuple:
+def block_rows(draw: Callable[[tuple[int, int]], np.ndarray], width: int) -> Iterator[list[float]]:
+    """Endless rows of ``width`` values of ``draw`` (``rng.random``...), made in blocks."""
+    blocks = map(lambda _: draw((BLOCK, width)).tolist(), itertools.repeat(None))
+    return itertools.chain.from_iterable(blocks)
+
+
+def score_case(
+    p: ScoreParams,
+    case,
+    resolved: bool,
+    info: int,
+    u: Sequence[float],
+    noise: Iterator[list[float]],
+) -> tuple:
     """``(satisfaction, p_churn, churned, surveyed, survey_score)`` of an ended case.
 
     ``p_churn`` is the defection probability above the reference (the extra
-    churn caused by this experience). Draws, in order: mood, churn uniform,
-    survey uniform, four item noises.
+    churn caused by this experience). ``u``: the case's three uniforms (mood,
+    churn, survey); ``noise``: rows of four standard normals (the survey items'
+    noise), one row taken per surveyed case only.
     """
-    u = rng.random(3).tolist()
-    z = rng.standard_normal(4).tolist()
     frustration = (info // FRUSTRATION) & 0xFF
     service = service_score(
         p, resolved, case.excess_wait, case.transfers, case.contacts, frustration
@@ -89,7 +104,7 @@ def score_case(p: ScoreParams, case, resolved: bool, info: int, rng: np.random.G
     s = p.w_service * service + p.w_expectation * p.expectation[case.segment] + p.w_mood * mood
     p_churn = max(0.0, churn_probability(p, s, resolved, case.contacts) - p.reference)
     surveyed = u[2] < p.survey_share
-    score = sum(_survey_items(p, resolved, case, mood, z)) / 4 if surveyed else math.nan
+    score = sum(_survey_items(p, resolved, case, mood, next(noise))) / 4 if surveyed else math.nan
     return (s, p_churn, u[1] < p_churn, int(surveyed), score)
 
 
