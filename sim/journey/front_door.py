@@ -138,18 +138,11 @@ class FrontDoor:
         else:
             self.to_queue(c)
 
-    def _hold(
-        self, c: Contact, delay: float, then: Callable[[Contact, Automation | None], None], auto
-    ) -> None:
-        """Keep ``c`` outside the queues for ``delay``, then call ``then(c, auto)``."""
+    def _hold(self, c: Contact, delay: float, done: Callable, auto: Automation | None) -> None:
+        """Keep ``c`` outside the queues for ``delay``, then call ``done(c, auto, event)``."""
         self.inside.add(c)
         self.router.hold()
-        self._call(functools.partial(self._release, c, then, auto), delay)
-
-    def _release(self, c: Contact, then: Callable, auto: Automation | None, _event) -> None:
-        self.inside.discard(c)
-        self.router.release()
-        then(c, auto)
+        self._call(functools.partial(done, c, auto), delay)
 
     def _start_ivr(self, c: Contact, ivr: Ivr) -> None:
         """Menu, then (if the caller tries it) IVR self-service: one hold of the port."""
@@ -166,7 +159,10 @@ class FrontDoor:
         else:
             self._hold(c, t, self._leave_ivr, None)
 
-    def _leave_ivr(self, c: Contact, auto: Automation | None) -> None:
+    def _leave_ivr(self, c: Contact, auto: Automation | None, _event) -> None:
+        """The caller leaves the IVR (its port is free): to a queue, or on from self-service."""
+        self.inside.discard(c)
+        self.router.release()
         self.ports_busy -= 1
         if auto is None:
             self.to_queue(c)
@@ -175,7 +171,13 @@ class FrontDoor:
 
     def _start_automation(self, c: Contact, auto: Automation) -> None:
         c.info |= TRIED_SELF_SERVICE
-        self._hold(c, next(auto.time), self._after_automation, auto)
+        self._hold(c, next(auto.time), self._leave_automation, auto)
+
+    def _leave_automation(self, c: Contact, auto: Automation, _event) -> None:
+        """Self-service (off the IVR) is over."""
+        self.inside.discard(c)
+        self.router.release()
+        self._after_automation(c, auto)
 
     def _after_automation(self, c: Contact, auto: Automation) -> None:
         now = self.env.now
