@@ -20,8 +20,10 @@ are drawn, and one row goes to the case log. FCR is measured two ways: true
 (resolved by the first contact) and as a centre measures it (no repeat within
 ``fcr_window`` after the first contact).
 
-Choices use uniforms drawn at arrival (resolution, return, channel) or per
-case (mood, churn, survey) from named streams. Not modelled: agent-declared
+Choices use uniforms drawn at arrival: the contact's (resolution, return,
+channel) and, when an issue starts, its case's (mood, churn, survey, from the
+stream ``cases.<segment>.<reason>``); the survey answers' noise comes from the
+stream ``cases``, one row per surveyed case. Not modelled: agent-declared
 resolutions that turn out false, customers who contact again about a
 resolved issue, churn of customers without issues beyond the background rate.
 """
