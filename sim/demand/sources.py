@@ -92,11 +92,14 @@ class DemandSource:
         arrive: the arrival is kept with the share of the base still there
         (thinning), so demand falls as the base shrinks.
         """
-        if position is None and self._alive is not None:
-            share, uniforms = self._alive
-            if next(uniforms) >= share(now):
-                return None
-        i = self.pick(next(self._choice)) if position is None else position
+        if position is None:
+            if self._alive is not None:
+                share, uniforms = self._alive
+                if next(uniforms) >= share(now):
+                    return None
+            i = min(bisect.bisect_right(self._cum, next(self._choice)), self._last)  # pick
+        else:
+            i = position
         draws = self._draws[i]
         c = Contact(
             next(self._ids),
