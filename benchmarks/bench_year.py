@@ -11,9 +11,11 @@ Two engines, interleaved, ``--repeats`` times each, in one process:
   reduction and all tables included; same seed, so the same legs).
 
 Legs are every record (served, self-served, switched, transferred, blocked...).
-The report gives median legs per second, the ratio to naive SimPy's customers
-per second, and the year's time: measured when ``--days 365``, else projected
-from the rate (use a multiple of 7 days: demand has a weekly profile).
+The report gives median legs per second, by wall time and by CPU time of the
+process (steadier when other jobs load the machine), their ratios to naive
+SimPy's customers per second, and the year's wall time: measured when
+``--days 365``, else projected from the rate (use a multiple of 7 days: demand
+has a weekly profile).
 
 Usage: ``./dev python benchmarks/bench_year.py [--days 7] [--repeats 3]``.
 """
@@ -62,30 +64,33 @@ def simulate_legs(cfg: Config) -> int:
     return model.log.count
 
 
-def timed(fn) -> tuple[float, object]:
-    """Seconds of one call of ``fn`` and its value."""
-    start = time.perf_counter()
+def timed(fn) -> tuple[float, float, object]:
+    """Wall and CPU seconds of one call of ``fn``, and its value."""
+    start, cpu = time.perf_counter(), time.process_time()
     value = fn()
-    return time.perf_counter() - start, value
+    return time.perf_counter() - start, time.process_time() - cpu, value
 
 
-def measure(days: float, customers: int, repeats: int) -> tuple[dict[str, float], int]:
-    """Median seconds of each line, interleaved, and the legs of the scenario."""
+def measure(days: float, customers: int, repeats: int) -> tuple[dict[str, tuple], int]:
+    """Median (wall, CPU) seconds of each line, interleaved, and the legs of the scenario."""
     cfg = scenario(days)
     runs = {
         "naive SimPy": lambda: naive_simpy(customers, 1),
         "postemobile, simulate": lambda: simulate_legs(cfg),
         "postemobile, replication": lambda: run_replication(cfg, 0),
     }
-    times: dict[str, list[float]] = {k: [] for k in runs}
+    times: dict[str, list[tuple[float, float]]] = {k: [] for k in runs}
     legs = 0
     for _ in range(repeats):
         for name, fn in runs.items():
-            seconds, value = timed(fn)
-            times[name].append(seconds)
+            wall, cpu, value = timed(fn)
+            times[name].append((wall, cpu))
             if name == "postemobile, simulate":
                 legs = int(value)
-    return {k: statistics.median(v) for k, v in times.items()}, legs
+    medians = {
+        k: tuple(statistics.median(x[i] for x in v) for i in (0, 1)) for k, v in times.items()
+    }
+    return medians, legs
 
 
 def main() -> None:
@@ -96,18 +101,17 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     t, legs = measure(args.days, args.customers, args.repeats)
-    naive = args.customers / t["naive SimPy"]
+    naive = [args.customers / s for s in t["naive SimPy"]]
     year = "measured" if args.days == YEAR_DAYS else "projected"
     print(f"PosteMobile, {args.days:g} days ({legs:,} legs), median of {args.repeats}")
-    print(f"{'line':26s} {'seconds':>8s} {'per s':>9s} {'x naive':>8s} {'year s':>8s}")
-    print(f"{'naive SimPy':26s} {t['naive SimPy']:8.2f} {naive:9,.0f} {1.0:8.2f}")
-    for name in ("postemobile, simulate", "postemobile, replication"):
-        rate = legs / t[name]
-        print(
-            f"{name:26s} {t[name]:8.2f} {rate:9,.0f} {rate / naive:8.2f} "
-            f"{t[name] * YEAR_DAYS / args.days:8.0f}"
-        )
-    print(f"year s: {year} ({YEAR_DAYS} days); per s: legs (naive: customers)")
+    print(f"{'line':26s} {'wall s':>7s} {'per s':>8s} {'x naive':>7s} {'CPU s':>7s}", end="")
+    print(f" {'per s':>8s} {'x naive':>7s} {'year s':>7s}")
+    for name, (wall, cpu) in t.items():
+        n = args.customers if name == "naive SimPy" else legs
+        print(f"{name:26s} {wall:7.2f} {n / wall:8,.0f} {n / wall / naive[0]:7.2f}", end="")
+        print(f" {cpu:7.2f} {n / cpu:8,.0f} {n / cpu / naive[1]:7.2f}", end="")
+        print("" if name == "naive SimPy" else f" {wall * YEAR_DAYS / args.days:7.0f}")
+    print(f"year s: wall, {year} ({YEAR_DAYS} days); per s: legs (naive SimPy: customers)")
 
 
 if __name__ == "__main__":
