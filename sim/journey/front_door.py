@@ -35,7 +35,7 @@ from typing import Protocol
 import simpy
 
 from sim.core.calendar import DAY, in_window
-from sim.core.clock import Clock
+from sim.core.clock import Clock, Later
 from sim.core.entities import (
     BLOCKED,
     DUPLICATE,
@@ -108,7 +108,9 @@ class FrontDoor:
         self, env: simpy.Environment, router: Admission, record: Callable, plan: dict
     ) -> None:
         self.env = env
-        self._call = Clock(env).call
+        clock = Clock(env)
+        self._call = clock.call
+        self._later = Later(clock).call  # returns, often days ahead
         self.router = router
         self.record = record
         self.kinds: list[Kind] = plan["kinds"]
@@ -216,7 +218,7 @@ class FrontDoor:
             case.repeat_in_window = True
         delay = self._when_open(channel if channel >= 0 else self.kinds[old.kind].channel, delay)
         self.router.hold()
-        self._call(functools.partial(self._retry, old, channel), delay)
+        self._later(functools.partial(self._retry, old, channel), delay)
 
     def _when_open(self, channel: int, delay: float) -> float:
         """Delay of a return, moved to the channel's opening hours.
