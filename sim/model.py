@@ -33,7 +33,7 @@ from sim.demand.arrivals import (
     rate_table,
     shared_ids,
 )
-from sim.demand.sources import DemandSource, channel_draws
+from sim.demand.sources import DemandSource, channel_draws, uniform_rows
 from sim.demand.tables import demand_tables
 from sim.journey.duplicates import duplicates
 from sim.journey.front_door import FrontDoor, Kind
@@ -255,7 +255,7 @@ def _demand_sources(
                 draws,
                 rc.handle_factor,
                 (s, r),
-                outcomes is not None,
+                None if outcomes is None else uniform_rows(streams.get(f"cases.{seg}.{reason}"), 3),
                 alive,
             )
     return sources

@@ -1,6 +1,7 @@
 """Resolution, repeats, FCR, satisfaction, churn and costs."""
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -8,9 +9,10 @@ from scipy import stats
 
 from sim import load_config
 from sim.config import DistKind, DistributionConfig, OutcomesConfig, RepeatConfig
+from sim.core.entities import Case
 from sim.metrics.stats import paired_difference
-from sim.outcomes.satisfaction import ScoreParams, churn_probability
-from sim.runner import run_experiment
+from sim.outcomes.satisfaction import ScoreParams, churn_probability, score_case
+from sim.runner import run_experiment, run_replication
 from tests.journey_helpers import demand_config
 
 Z = stats.norm.ppf(1 - 0.001 / 2)
@@ -95,6 +97,46 @@ def test_churn_falls_when_service_improves_under_common_random_numbers():
     d = diff.set_index(["scope", "metric"])
     assert d.loc[("churn", "customers_lost_issues"), "ci_high"] < 0
     assert d.loc[("all", "satisfaction"), "ci_low"] > 0
+
+
+def test_an_issue_draws_its_own_mood_churn_and_survey_uniforms():
+    """Case draws follow the issue, not the order cases end (common random numbers).
+
+    With more agents, cases end in another order; an issue served the same way in
+    both (resolved at once, no wait, matched by source and arrival) keeps its
+    satisfaction. Drawn in order of case ends, only about 10 % of them would.
+    """
+    base = load_config("default", ["replications=1", "keep_records=true", "progress=false"])
+    better = dataclasses.replace(
+        base, agents={k: dataclasses.replace(g) for k, g in base.agents.items()}
+    )
+    better.agents["voice_agents"].count += 6
+    a, b = (run_replication(cfg, 0).cases for cfg in (base, better))
+
+    def simple(c):
+        return c[(c.resolved == 1) & (c.contacts == 1) & (c.transfers == 0) & (c.wait == 0)]
+
+    same = simple(a).merge(simple(b), on=["segment", "reason", "t_first"], suffixes=("_a", "_b"))
+    assert len(same) > 1000
+    assert (same.satisfaction_a == same.satisfaction_b).mean() > 0.6
+
+
+PENALTY = dict.fromkeys(("wait", "unresolved", "transfer", "extra_contact", "frustration"), 0.0)
+
+
+def test_survey_noise_is_drawn_for_surveyed_cases_only():
+    o = OutcomesConfig().churn
+    case = Case(0, 0, 0, 0, 0.0, contacts=1, u=[0.5, 0.5, 0.5])
+    for share, taken in ((0.0, 0), (1.0, 1)):
+        p = ScoreParams(
+            0.6, 0.2, 0.2, (7.0,), (7.0, 1.5), PENALTY, share, o.intercept,
+            o.dissatisfaction, o.unresolved, o.repeat, o.reference,
+        )  # fmt: skip
+        noise = iter([[0.0] * 4, [9.0] * 4])
+        sat, _, _, surveyed, score = score_case(p, case, True, 0, case.u, noise)
+        assert surveyed == taken and next(noise)[0] == (0.0 if taken == 0 else 9.0)
+        assert sat == pytest.approx(0.6 * 10 + 0.2 * 7 + 0.2 * 7)  # mood at its mean (u = 0.5)
+        assert (score == pytest.approx(9.5)) if taken else math.isnan(score)
 
 
 def test_churn_model_reproduces_its_anchors():

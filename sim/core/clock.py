@@ -17,8 +17,10 @@ The price is reading three attributes SimPy does not document (``_queue``,
 pins). ``Clock`` checks them when made, so a SimPy that changes them fails
 at once with a clear message. An alarm has at most one pending firing:
 setting it again before it fires is an error, not a silent double call.
-Not for events a process yields on, that can fail or carry a value: use
-``env.timeout`` for those.
+:meth:`Clock.call` does the same for a one-shot callback (a contact's step in
+the IVR or self-service, a return after a delay): a two-slot object instead of a
+``Timeout``, with the same key. Not for events a process yields on, that can fail
+or carry a value: use ``env.timeout`` for those.
 """
 
 from __future__ import annotations
@@ -42,8 +44,19 @@ class Alarm:
         self.callbacks: tuple | None = None
 
 
+class Once:
+    """A one-shot callback event, made by :meth:`Clock.call` (cheaper than a ``Timeout``)."""
+
+    __slots__ = ("callbacks",)
+    _ok = True  # read by Environment.step: it never fails
+    _value = None
+
+    def __init__(self, callback: Callable[[object], None]) -> None:
+        self.callbacks = (callback,)
+
+
 class Clock:
-    """Sets :class:`Alarm` s on one environment."""
+    """Sets :class:`Alarm` s, and one-shot :class:`Once` calls, on one environment."""
 
     def __init__(self, env: simpy.Environment) -> None:
         for name in ("_queue", "_eid", "_now"):
@@ -62,3 +75,51 @@ class Clock:
             raise RuntimeError("sim.core.clock: alarm set again before it fired")
         alarm.callbacks = alarm._calls
         heapq.heappush(self._queue, (self.env._now + delay, NORMAL, next(self._eid), alarm))
+
+    def call(self, callback: Callable[[object], None], delay: float) -> None:
+        """Call ``callback(event)`` once, ``delay`` minutes from now (a ``Timeout``'s key)."""
+        heapq.heappush(
+            self._queue, (self.env._now + delay, NORMAL, next(self._eid), Once(callback))
+        )
+
+
+class Later:
+    """One-shot calls far ahead, kept off SimPy's queue until they are near.
+
+    SimPy's queue is a heap, so every event costs O(log n) to schedule and to
+    pop; returns days ahead (repeat contacts) made it some 15 times larger than
+    the events of the next hour (a tenth of a PosteMobile run went to popping
+    it). A call more than ``far`` minutes ahead waits in a heap of its own with
+    the key :meth:`Clock.call` would give it (time, ``NORMAL``, the next event
+    id, taken now); a pump every ``far / 2`` minutes moves the calls due within
+    ``far`` into SimPy's queue, before they are due. A heap pops by key only,
+    so events happen in exactly the order of :meth:`Clock.call` (the pump's own
+    ids are interleaved but never tie with them). The pump runs only while
+    calls wait.
+    """
+
+    def __init__(self, clock: Clock, far: float = 240.0) -> None:
+        self._clock = clock
+        self._far = far
+        self._held: list[tuple] = []
+        self._pump = Alarm(self._move)
+
+    def call(self, callback: Callable[[object], None], delay: float) -> None:
+        """Call ``callback(event)`` once, ``delay`` minutes from now."""
+        clock = self._clock
+        if delay <= self._far:
+            clock.call(callback, delay)
+            return
+        key = (clock.env._now + delay, NORMAL, next(clock._eid), Once(callback))
+        heapq.heappush(self._held, key)
+        if self._pump.callbacks is None:
+            clock.set(self._pump, self._far / 2)
+
+    def _move(self, _event: object) -> None:
+        """Move the calls due within ``far`` to SimPy's queue; pump again while some wait."""
+        clock, held = self._clock, self._held
+        until = clock.env._now + self._far
+        while held and held[0][0] <= until:
+            heapq.heappush(clock._queue, heapq.heappop(held))
+        if held:
+            clock.set(self._pump, self._far / 2)

@@ -211,3 +211,4 @@ class Case:
     first_end: float = math.nan
     group: int = -1  # agent group of the last leg an agent served (-1: none)
     stress: float = 0.0  # that agent's stress when the leg was answered
+    u: list[float] | None = None  # its own uniforms, drawn when it starts: mood, churn, survey

@@ -12,6 +12,7 @@ common day factor.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -88,8 +89,10 @@ class DemandSource:
 
     A demand contact holds its *patience* in ``deadline`` until it joins a
     queue (the front door turns it into an instant then), because time in
-    the IVR or self-service does not use up patience. With ``cases`` on, a
-    contact that starts a new issue gets a :class:`sim.outcomes.Case`.
+    the IVR or self-service does not use up patience. With ``cases`` (rows of
+    the case uniforms, from the source's own stream), a contact that starts a
+    new issue gets a :class:`sim.core.entities.Case` holding its row: the same
+    issue draws the same mood, churn and survey uniforms in every scenario.
     ``prevent`` thins new issues by proactive campaigns; ``created`` counts
     the contacts of a source that a campaign creates.
     """
@@ -103,7 +106,7 @@ class DemandSource:
         draws: list[ChannelDraws],
         handle_factor: float,
         segment_reason: tuple[int, int] = (0, 0),
-        cases: bool = False,
+        cases: Iterator[list[float]] | None = None,
         alive: tuple[Callable[[float], float], Iterator[float]] | None = None,
         prevent: Prevention | None = None,
         created: CampaignTally | None = None,
@@ -111,6 +114,7 @@ class DemandSource:
         self._ids = ids
         self._kinds = kinds
         self._cum = np.cumsum(mix).tolist()
+        self._last = len(self._cum) - 1
         self._choice = choice
         self._draws = draws
         self._factor = handle_factor
@@ -121,11 +125,8 @@ class DemandSource:
         self.created = created
 
     def pick(self, u: float) -> int:
-        """Channel position for a uniform draw."""
-        for i, c in enumerate(self._cum):
-            if u < c:
-                return i
-        return len(self._cum) - 1
+        """Channel position for a uniform draw: the first whose cumulative share exceeds ``u``."""
+        return min(bisect.bisect_right(self._cum, u), self._last)
 
     def make(self, now: float, position: int | None = None) -> Contact | None:
         """A new contact arriving now (channel drawn, or given by ``position``).
@@ -134,11 +135,14 @@ class DemandSource:
         arrive: the arrival is kept with the share of the base still there
         (thinning), so demand falls as the base shrinks.
         """
-        if position is None and self._alive is not None:
-            share, uniforms = self._alive
-            if next(uniforms) >= share(now):
-                return None
-        i = self.pick(next(self._choice)) if position is None else position
+        if position is None:
+            if self._alive is not None:
+                share, uniforms = self._alive
+                if next(uniforms) >= share(now):
+                    return None
+            i = min(bisect.bisect_right(self._cum, next(self._choice)), self._last)  # pick
+        else:
+            i = position
         draws = self._draws[i]
         c = Contact(
             next(self._ids),
@@ -149,10 +153,13 @@ class DemandSource:
             next(draws.patience),
         )
         c.path = next(draws.path)
-        if position is None and self._proactive(now):
+        if position is not None:
+            return c
+        u = next(self.cases) if self.cases is not None else None  # drawn even if prevented
+        if self._proactive(now):
             return None
-        if position is None and self.cases:  # a new issue: its case follows all its contacts
-            c.case = Case(c.id, self._segment, self._reason, i, now)
+        if u is not None:  # a new issue: its case follows all its contacts
+            c.case = Case(c.id, self._segment, self._reason, i, now, u=u)
         return c
 
     def _proactive(self, now: float) -> bool:

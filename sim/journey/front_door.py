@@ -25,6 +25,8 @@ leaves the customer partially served.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -33,6 +35,7 @@ from typing import Protocol
 import simpy
 
 from sim.core.calendar import DAY, in_window
+from sim.core.clock import Clock, Later
 from sim.core.entities import (
     BLOCKED,
     DUPLICATE,
@@ -105,6 +108,9 @@ class FrontDoor:
         self, env: simpy.Environment, router: Admission, record: Callable, plan: dict
     ) -> None:
         self.env = env
+        clock = Clock(env)
+        self._call = clock.call
+        self._later = Later(clock).call  # returns, often days ahead
         self.router = router
         self.record = record
         self.kinds: list[Kind] = plan["kinds"]
@@ -134,15 +140,11 @@ class FrontDoor:
         else:
             self.to_queue(c)
 
-    def _hold(self, c: Contact, delay: float, then: Callable[[Contact], None]) -> None:
+    def _hold(self, c: Contact, delay: float, done: Callable, auto: Automation | None) -> None:
+        """Keep ``c`` outside the queues for ``delay``, then call ``done(c, auto, event)``."""
         self.inside.add(c)
         self.router.hold()
-        self.env.timeout(delay).callbacks.append(lambda _e: self._release(c, then))
-
-    def _release(self, c: Contact, then: Callable[[Contact], None]) -> None:
-        self.inside.discard(c)
-        self.router.release()
-        then(c)
+        self._call(functools.partial(done, c, auto), delay)
 
     def _start_ivr(self, c: Contact, ivr: Ivr) -> None:
         """Menu, then (if the caller tries it) IVR self-service: one hold of the port."""
@@ -151,15 +153,18 @@ class FrontDoor:
             return
         self.ports_busy += 1
         levels = ivr.levels[self.kinds[c.kind].segment]
-        t = next(ivr.identification) + sum(next(ivr.per_level) for _ in range(levels))
+        t = next(ivr.identification) + sum(itertools.islice(ivr.per_level, levels))
         auto = ivr.automation
         if auto is not None and c.path[U_TRY] < auto.share:
             c.info |= TRIED_SELF_SERVICE
-            self._hold(c, t + next(auto.time), lambda x: self._leave_ivr(x, auto))
+            self._hold(c, t + next(auto.time), self._leave_ivr, auto)
         else:
-            self._hold(c, t, lambda x: self._leave_ivr(x, None))
+            self._hold(c, t, self._leave_ivr, None)
 
-    def _leave_ivr(self, c: Contact, auto: Automation | None) -> None:
+    def _leave_ivr(self, c: Contact, auto: Automation | None, _event) -> None:
+        """The caller leaves the IVR (its port is free): to a queue, or on from self-service."""
+        self.inside.discard(c)
+        self.router.release()
         self.ports_busy -= 1
         if auto is None:
             self.to_queue(c)
@@ -168,7 +173,13 @@ class FrontDoor:
 
     def _start_automation(self, c: Contact, auto: Automation) -> None:
         c.info |= TRIED_SELF_SERVICE
-        self._hold(c, next(auto.time), lambda x: self._after_automation(x, auto))
+        self._hold(c, next(auto.time), self._leave_automation, auto)
+
+    def _leave_automation(self, c: Contact, auto: Automation, _event) -> None:
+        """Self-service (off the IVR) is over."""
+        self.inside.discard(c)
+        self.router.release()
+        self._after_automation(c, auto)
 
     def _after_automation(self, c: Contact, auto: Automation) -> None:
         now = self.env.now
@@ -207,7 +218,7 @@ class FrontDoor:
             case.repeat_in_window = True
         delay = self._when_open(channel if channel >= 0 else self.kinds[old.kind].channel, delay)
         self.router.hold()
-        self.env.timeout(delay).callbacks.append(lambda _e: self._retry(old, channel))
+        self._later(functools.partial(self._retry, old, channel), delay)
 
     def _when_open(self, channel: int, delay: float) -> float:
         """Delay of a return, moved to the channel's opening hours.
@@ -222,7 +233,7 @@ class FrontDoor:
         opening = hours[0] + DAY * (math.floor((t - hours[0]) / DAY) + 1)  # the next one after t
         return opening - self.env.now + math.fmod(delay, 120.0)
 
-    def _retry(self, old: Contact, channel: int) -> None:
+    def _retry(self, old: Contact, channel: int, _event=None) -> None:
         self.router.release()
         k = self.kinds[old.kind]
         target = k.channel if channel < 0 else channel

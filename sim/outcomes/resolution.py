@@ -23,8 +23,10 @@ kept (churn below the background rate). FCR is measured two ways: true
 (resolved by the first contact) and as a centre measures it (no repeat within
 ``fcr_window`` after the first contact).
 
-Choices use uniforms drawn at arrival (resolution, return, channel) or per
-case (mood, churn, survey) from named streams. Not modelled: agent-declared
+Choices use uniforms drawn at arrival: the contact's (resolution, return,
+channel) and, when an issue starts, its case's (mood, churn, survey, from the
+stream ``cases.<segment>.<reason>``); the survey answers' noise comes from the
+stream ``cases``, one row per surveyed case. Not modelled: agent-declared
 resolutions that turn out false, customers who contact again about a
 resolved issue, churn of customers without issues beyond the background rate.
 """
@@ -52,9 +54,11 @@ from sim.core.entities import (
     Case,
     Contact,
 )
-from sim.outcomes.satisfaction import ScoreParams, score_case
+from sim.outcomes.satisfaction import ScoreParams, block_rows, score_case
 
 U_RESOLVE, U_RETURN, U_REPEAT_CHANNEL = 6, 7, 8
+_NO_WAIT = (BLOCKED, BALKED, OPEN)  # legs that did not wait on the line
+_NO_END = (TRANSFERRED, SWITCHED, OPEN)  # legs after which the case goes on
 RETURN_KEY = {
     SERVED: "unresolved",
     ABANDONED: "abandoned",
@@ -78,7 +82,7 @@ class OutcomePlan:
     max_contacts: int
     expected_wait: list[float]  # by channel
     score: ScoreParams
-    case_rng: np.random.Generator
+    case_rng: np.random.Generator  # the survey answers' noise
 
 
 class CaseLog:
@@ -118,6 +122,7 @@ class OutcomeModel:
         self.quality_hook: Callable | None = None  # (agent, now) -> resolution multiplier (stress)
         self.stress_hook: Callable | None = None  # agent -> its stress now (courtesy)
         self.channel_of_kind: list[int] = []  # set by the model
+        self._noise = block_rows(plan.case_rng.standard_normal, 4)  # one row per survey
 
     def record(self, c: Contact, outcome: int, t_end: float) -> None:
         """A contact (leg) ended: decide what it means for its case, then log it."""
@@ -126,53 +131,47 @@ class OutcomeModel:
             self.record_contact(c, outcome, t_end)
             return
         self.live[case.id] = case
-        self._add_wait(c, case, outcome, t_end)
+        if c.queue >= 0 and outcome not in _NO_WAIT and not c.info & CALLBACK:
+            self._add_wait(c, case, c.t_answer if c.t_answer == c.t_answer else t_end)  # NaN
         if outcome == TRANSFERRED:
             case.transfers += 1
         else:
             case.contacts += 1
-        resolved = self._resolved(c, outcome)
+        resolved = outcome == SELF_SERVED or (outcome == SERVED and self._resolved(c))
         if resolved:
             c.info |= RESOLVED
         if outcome == SERVED:
             self._served_by(c, case)
         self.record_contact(c, outcome, t_end)
-        if outcome in (TRANSFERRED, SWITCHED, OPEN):
+        if outcome in _NO_END:
             return
         if resolved or not self._comes_back(c, case, outcome):
             self._end(c, case, resolved, t_end)
 
-    def _add_wait(self, c: Contact, case: Case, outcome: int, t_end: float) -> None:
-        """Add the leg's wait in queue, if it waited on the line.
+    def _add_wait(self, c: Contact, case: Case, left: float) -> None:
+        """Add the leg's wait in queue, up to ``left`` (answered, or left the queue).
 
-        None if it never queued, is still waiting, or took a callback (a
-        customer off the line is not kept waiting).
+        Only legs that waited on the line: not one that never queued, is still
+        waiting, or took a callback (a customer off the line is not kept waiting).
         """
-        if c.queue < 0 or outcome in (BLOCKED, BALKED, OPEN) or c.info & CALLBACK:
-            return
-        left = c.t_answer if c.t_answer == c.t_answer else t_end  # NaN != NaN
         wait = left - c.t_queue
         case.wait += wait
-        case.excess_wait += max(0.0, wait / self.plan.expected_wait[self._channel(c)] - 1.0)
+        excess = wait / self.plan.expected_wait[self.channel_of_kind[c.kind]] - 1.0
+        if excess > 0.0:
+            case.excess_wait += excess
 
     def _served_by(self, c: Contact, case: Case) -> None:
         """Remember the agent of the last served leg: the survey's courtesy is about it."""
         case.group = c.agent.group
         case.stress = self.stress_hook(c.agent) if self.stress_hook is not None else 0.0
 
-    def _resolved(self, c: Contact, outcome: int) -> bool:
-        if outcome == SELF_SERVED:
-            return True
-        if outcome != SERVED:
-            return False
+    def _resolved(self, c: Contact) -> bool:
+        """Whether a served leg resolved its case."""
         p = self.plan.resolution[c.case.reason] * self.plan.quality[c.agent.group][c.queue]
         p *= self.plan.transfer_factor**c.case.transfers
         if self.quality_hook is not None:
             p *= self.quality_hook(c.agent, c.t_answer)
         return c.path[U_RESOLVE] < p
-
-    def _channel(self, c: Contact) -> int:
-        return self.channel_of_kind[c.kind]
 
     def _comes_back(self, c: Contact, case: Case, outcome: int) -> bool:
         p = self.plan.p_return.get(outcome, 0.0)
@@ -184,7 +183,7 @@ class OutcomeModel:
 
     def _end(self, c: Contact, case: Case, resolved: bool, t_end: float) -> None:
         del self.live[case.id]
-        sc = score_case(self.plan.score, case, resolved, c.info, self.plan.case_rng)
+        sc = score_case(self.plan.score, case, resolved, c.info, case.u, self._noise)
         self.churned += int(sc.churned) - int(sc.retained)
         fcr = resolved and case.contacts == 1
         scores = (sc.satisfaction, sc.p_churn, sc.churned, sc.surveyed, sc.survey)

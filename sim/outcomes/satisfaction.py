@@ -27,11 +27,14 @@ bias, surveys of open issues.
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from sim.core.distributions import BLOCK
 from sim.core.entities import FRUSTRATION
 
 
@@ -106,16 +109,29 @@ def churn_probability(p: ScoreParams, satisfaction: float, resolved: bool, conta
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def score_case(p: ScoreParams, case, resolved: bool, info: int, rng: np.random.Generator):
+def block_rows(draw: Callable[[tuple[int, int]], np.ndarray], width: int) -> Iterator[list[float]]:
+    """Endless rows of ``width`` values of ``draw`` (``rng.random``...), made in blocks."""
+    blocks = map(lambda _: draw((BLOCK, width)).tolist(), itertools.repeat(None))
+    return itertools.chain.from_iterable(blocks)
+
+
+def score_case(
+    p: ScoreParams,
+    case,
+    resolved: bool,
+    info: int,
+    u: Sequence[float],
+    noise: Iterator[list[float]],
+) -> CaseScore:
     """The :class:`CaseScore` of an ended case.
 
-    The extra churn (defection above ``reference``) is drawn on the low end of
-    the churn uniform, the loyalty an excellent experience earns on its high
-    end, so switching loyalty on or off changes no other draw. Draws, in
-    order: mood, churn uniform, survey uniform, four item noises.
+    ``u``: the case's three uniforms (mood, churn, survey), drawn when the
+    issue started; ``noise``: rows of four standard normals (the survey
+    items' noise), one row taken per surveyed case only. The extra churn
+    (defection above ``reference``) is drawn on the low end of the churn
+    uniform, the loyalty an excellent experience earns on its high end, so
+    switching loyalty on or off changes no other draw.
     """
-    u = rng.random(3).tolist()
-    z = rng.standard_normal(4).tolist()
     frustration = (info // FRUSTRATION) & 0xFF
     service = service_score(
         p, resolved, case.excess_wait, case.transfers, case.contacts, frustration
@@ -126,7 +142,7 @@ def score_case(p: ScoreParams, case, resolved: bool, info: int, rng: np.random.G
     keep = p.loyalty * p.reference if service >= p.excellent else 0.0
     surveyed = int(u[2] < p.survey_share)
     nan = math.nan
-    items = tuple(_survey_items(p, resolved, case, mood, z)) if surveyed else (nan,) * 4
+    items = tuple(_survey_items(p, resolved, case, mood, next(noise))) if surveyed else (nan,) * 4
     return CaseScore(s, extra - keep, u[1] < extra, u[1] >= 1.0 - keep, surveyed, items)
 
 
