@@ -130,13 +130,15 @@ def test_survey_noise_is_drawn_for_surveyed_cases_only():
     for share, taken in ((0.0, 0), (1.0, 1)):
         p = ScoreParams(
             0.6, 0.2, 0.2, (7.0,), (7.0, 1.5), PENALTY, share, o.intercept,
-            o.dissatisfaction, o.unresolved, o.repeat, o.reference,
+            o.dissatisfaction, o.unresolved, o.repeat, o.reference, courtesy=(6.0,),
+            language=(0.0,),
         )  # fmt: skip
-        noise = iter([[0.0] * 4, [9.0] * 4])
-        sat, _, _, surveyed, score = score_case(p, case, True, 0, case.u, noise)
-        assert surveyed == taken and next(noise)[0] == (0.0 if taken == 0 else 9.0)
-        assert sat == pytest.approx(0.6 * 10 + 0.2 * 7 + 0.2 * 7)  # mood at its mean (u = 0.5)
-        assert (score == pytest.approx(9.5)) if taken else math.isnan(score)
+        noise = iter([[-1.0, -2.0, -3.0, 1.0], [9.0] * 4])  # the first row if surveyed
+        sc = score_case(p, case, True, 0, case.u, noise)
+        assert sc.surveyed == taken and next(noise)[0] == (-1.0 if taken == 0 else 9.0)
+        assert sc.satisfaction == pytest.approx(0.6 * 10 + 0.2 * 7 + 0.2 * 7)  # mood at its mean
+        # answers: 10 - 1, 10 - 2, 10 - 3 and courtesy 6 (no agent, mood at its mean) + 1
+        assert (sc.survey == pytest.approx((9 + 8 + 7 + 7) / 4)) if taken else math.isnan(sc.survey)
 
 
 def test_churn_model_reproduces_its_anchors():

@@ -195,10 +195,9 @@ def test_higher_occupancy_gives_higher_stress_under_common_random_numbers():
 def test_attrition_creates_hires_who_start_on_the_learning_curve():
     cfg = small({"attrition_annual": 0.95, "attrition_sensitivity": 5.0, "hiring_delay": 1.0})
     _, _, strata = kinds_and_strata(cfg)
-    ref: list = []
-    sink = _Sink(cfg, strata, lambda: ref[0].env.now)
+    sink = _Sink(cfg, strata)
     model = build(cfg, Streams(cfg.seed, 0), sink, lambda rows: None)
-    ref.append(model)
+    sink.model = model
     _simulate(cfg, model, None)
     log = model.stress.log
     assert len(log.leavers) > 0 and len(log.hires) > 0
