@@ -21,6 +21,7 @@ from typing import Any
 from hydra.core.config_store import ConfigStore
 
 from sim.config.base import ArrivalConfig, DistributionConfig
+from sim.config.cluster import ClusterConfig
 from sim.config.journey import (
     ChannelConfig,
     DemandConfig,
@@ -184,6 +185,7 @@ class Config:
     vendors: dict[str, VendorConfig] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     study: StudyConfig = field(default_factory=StudyConfig)
+    cluster: ClusterConfig = field(default_factory=ClusterConfig)
 
     def __post_init__(self) -> None:
         from sim.config.checks import check_config

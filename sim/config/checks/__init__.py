@@ -127,6 +127,7 @@ def check_config(c: Config) -> None:
     Types first (a configuration changed in Python may hold anything), then
     the rules of each part, then the size of the run (:mod:`sim.config.size`).
     """
+    from sim.config.checks.cluster import check_cluster
     from sim.config.checks.journey import check_journey
     from sim.config.checks.outcomes import check_outcomes
     from sim.config.checks.stress import check_stress
@@ -153,4 +154,5 @@ def check_config(c: Config) -> None:
     check_workforce(c)
     check_outcomes(c)
     check_stress(c)
+    check_cluster(c.cluster)
     check_size(c)
