@@ -33,6 +33,7 @@ from sim.demand.arrivals import (
 )
 from sim.demand.sources import DemandSource, channel_draws
 from sim.demand.tables import demand_tables
+from sim.journey.duplicates import duplicates
 from sim.journey.front_door import FrontDoor, Kind
 from sim.metrics.aggregates import Strata, Window
 from sim.metrics.records import Columns, ContactLog
@@ -109,7 +110,27 @@ def routing_plan(cfg: Config) -> RoutingPlan:
         for o in cfg.routing.overflow
     ]
     r = cfg.routing
-    return plan_routing(specs, skills, speeds(cfg), overflow, r.agent_policy, r.queue_policy)
+    kinds, _, _ = plan.kinds_and_strata(cfg)
+    return plan_routing(
+        specs,
+        skills,
+        speeds(cfg),
+        overflow,
+        r.agent_policy,
+        r.queue_policy,
+        group_areas(cfg),
+        [k.reason for k in kinds],
+    )
+
+
+def group_areas(cfg: Config) -> list[frozenset[int] | None]:
+    """Per agent group, the reasons its vendor's areas allow (None: any reason)."""
+    reasons = list(cfg.demand.reasons)
+    out: list[frozenset[int] | None] = []
+    for g in cfg.agents.values():
+        v = cfg.vendors.get(g.vendor) if g.vendor else None
+        out.append(frozenset(reasons.index(a) for a in v.areas) if v and v.areas else None)
+    return out
 
 
 def _router(
@@ -263,6 +284,7 @@ def _front_door(
         ],
         "fcr_window": cfg.outcomes.fcr_window,
     }
+    parts["duplicates"] = duplicates(cfg, kinds, index, route, streams, ids)
     return FrontDoor(env, router, record, parts)
 
 

@@ -21,10 +21,10 @@ import os
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 from sim.config import Config
 from sim.config.checks import check_config
@@ -52,6 +52,9 @@ from sim.plan import kinds_and_strata
 from sim.workforce.headcount import headcount_rows
 from sim.workforce.shifts import STATE_NAMES
 from sim.workforce.stress import stress_rows
+
+if TYPE_CHECKING:
+    from tqdm.auto import tqdm
 
 PROGRESS_STEPS = 20
 IN_FLIGHT = 2  # replications queued per worker process
@@ -308,6 +311,8 @@ def _take(it: Iterator[int], n: int) -> list[int]:
 def _progress_bar(cfg: Config, progress: bool) -> tqdm | None:
     if not progress:
         return None
+    from tqdm.auto import tqdm
+
     total = cfg.horizon * cfg.replications
     return tqdm(total=total, unit="sim-min", desc=cfg.name, leave=False, mininterval=0.5)
 

@@ -152,6 +152,25 @@ CASES: list[tuple[str, list[str], str]] = [
         ["scenario=postemobile", "vendors.tech_vendor.pricing=free"],
         "vendors.tech_vendor.pricing must be one of hourly, per_contact, got 'free'",
     ),
+    # vendor areas (seed 000): a routed reason that no in-area group may take
+    (
+        "vendor areas",
+        ["scenario=postemobile", "agents.smartphone_specialists.skills=[voice_smartphone]"],
+        "routes[3] sends voice/consumer/technical contacts to queue voice_care, whose groups all "
+        "work for vendors whose areas (vendors.<name>.areas) exclude technical: give a group "
+        "whose vendor covers technical the skill voice_care, route technical elsewhere, or add an "
+        "overflow rule (routing.overflow) on voice_care; groups of voice_care, got "
+        "['billing_team', 'care_generalists']",
+    ),
+    (
+        "vendor areas",
+        ["scenario=postemobile", "vendors.tech_vendor.areas=[billing]"],
+        "routes[3] sends voice/consumer/technical contacts to queue voice_care, whose groups all "
+        "work for vendors whose areas (vendors.<name>.areas) exclude technical: give a group "
+        "whose vendor covers technical the skill voice_care, route technical elsewhere, or add an "
+        "overflow rule (routing.overflow) on voice_care; groups of voice_care, got "
+        "['smartphone_specialists', 'billing_team', 'care_generalists']",
+    ),
     # unknown scenario, experiment or other config group; names that leave configs/
     ("unknown choice", ["scenario=nope"], f"unknown scenario 'nope' (available: {SCENARIOS})"),
     (
@@ -432,6 +451,56 @@ CASES: list[tuple[str, list[str], str]] = [
         "list as key=[a,b]",
     ),
     # a user's own scenario files (--config-dir)
+    # life phases (configs/scenario/life_phases.yaml, sim.study.phases)
+    (
+        "life phases",
+        ["scenario=life_phases", "phases.sequence.0.months=0"],
+        "phases.sequence[0].months must be >= 1, got 0",
+    ),
+    (
+        "life phases",
+        ["scenario=life_phases", "phases.sequence.1.contact_factor=-1"],
+        "phases.sequence[1].contact_factor must be a number in (0, 100], got -1.0",
+    ),
+    (
+        "life phases",
+        ["scenario=life_phases", "phases.sequence.0.gross_adds=-5"],
+        "phases.sequence[0].gross_adds must be a finite number >= 0, got -5",
+    ),
+    (
+        "life phases",
+        ["scenario=life_phases", "phases.sequence.2.name=launch"],
+        "phases.sequence[2].name must differ from the other phases' names, got 'launch'",
+    ),
+    (
+        "life phases",
+        ["scenario=life_phases", "phases.sequence.0.overrides=['demand.customers=5']"],
+        "phases.sequence[0].overrides[0] must not set a key the phases set themselves "
+        "(demand.customers, demand.scale, phases, seed, the head-count keys), got "
+        "'demand.customers=5'",
+    ),
+    (
+        "life phases",
+        ["scenario=life_phases", "phases.sequence.2.overrides=[self_service_scale]"],
+        "phases.sequence[2].overrides[0] must be an override key=value, got 'self_service_scale'",
+    ),
+    (
+        "life phases",
+        ["scenario=life_phases", "phases.headcount=[params.voice_agent]"],
+        "phases.headcount[0] must name a key holding a head count (a whole number >= 0) in this "
+        "scenario, got 'params.voice_agent'",
+    ),
+    (
+        "life phases",
+        ["scenario=life_phases", "phases.sequence.0.monts=2"],
+        "phases.sequence[0].monts is not a phase setting (did you mean 'months'?)",
+    ),
+    (
+        "life phases",
+        ["phases.customers=1000"],
+        "phases.sequence must list at least one phase when phases.customers or phases.headcount "
+        "is set, got []",
+    ),
     (
         "user file",
         ["--config-dir", "{confdir}", "scenario=brace"],
@@ -464,6 +533,39 @@ CASES: list[tuple[str, list[str], str]] = [
         "user file",
         ["--config-dir", "{confdir}/missing", "scenario=mmc"],
         "--config-dir must name an existing folder, got '{confdir}/missing'",
+    ),
+    # tickets: simultaneous duplicates of deferred contacts (docs/tickets.md)
+    (
+        "unknown key",
+        ["scenario=masterpro_before", "tickets.duplicat.email=1"],
+        "tickets.duplicat is not a tickets setting (did you mean 'duplicate'?)",
+    ),
+    (
+        "rule",
+        ["scenario=masterpro_before", "+tickets.duplicate.phone=0.3"],
+        "tickets.duplicate.phone must be 'default' or a deferred channel, one of "
+        "['email', 'form', 'social'], got 'phone'",
+    ),
+    (
+        "rule",
+        ["scenario=masterpro_before", "+tickets.duplicate.email=1.5"],
+        "tickets.duplicate.email must be a probability in [0, 1], got 1.5",
+    ),
+    (
+        "rule",
+        ["scenario=masterpro_before", "tickets.merge_time=-1"],
+        "tickets.merge_time must be a finite number >= 0, got -1.0",
+    ),
+    (
+        "rule",
+        ["scenario=mmc", "+tickets.duplicate.default=0.2"],
+        "tickets.duplicate needs at least two deferred channels (the copy is written on another "
+        "one), got []",
+    ),
+    (
+        "wrong type",
+        ["scenario=masterpro_before", "tickets.merge_time=abc"],
+        "tickets.merge_time must be a number, got 'abc'",
     ),
 ]
 

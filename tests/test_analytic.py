@@ -532,3 +532,18 @@ def test_staffing_small_numbers() -> None:
 def test_invalid_input_raises(call, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("n", [1, 7, 400, 3000])
+@pytest.mark.parametrize("x", [1e-6, 0.4, 3.0, 33.3, 1000.0, 2500.0])
+def test_erlang_cdf_equals_scipys_gammainc(n: int, x: float) -> None:
+    """The M/M/c waits' Erlang CDF (kept free of scipy at start-up) against scipy's."""
+    from scipy.special import gammainc
+
+    from sim.analytic.birth_death_chain import erlang_cdf
+
+    ref = gammainc(np.arange(n) + 1.0, x)
+    got = erlang_cdf(n, x)
+    keep = ref > 1e-300
+    assert np.allclose(got[keep], ref[keep], rtol=1e-11, atol=0.0)
+    assert np.all(got[~keep] < 1e-290)

@@ -25,6 +25,7 @@ def test_textbook_run_prints_simulation_beside_theory_and_writes_results(tmp_pat
         "replications=3",
         "horizon=300",
         "warmup=30",
+        "plots=true",  # textbook scenarios draw plots only when asked (configs/scenario/mmc.yaml)
         f"hydra.run.dir={out}",
     )
     assert p.returncode == 0, p.stderr

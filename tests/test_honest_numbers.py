@@ -54,9 +54,10 @@ def test_live_waits_are_those_of_the_live_channels_records(default):
     """The roll-up against the raw records: ASA and abandonment of voice and chat legs."""
     c = default.contacts
     cfg = default.config
-    # counted as the reduction counts (sim.metrics.reduce._slots): arrivals from the warm-up
-    # on, repeat contacts arriving after the horizon included
-    legs = c[c.channel.isin(LIVE) & (c.t_arrival >= cfg.warmup) & c.t_queue.notna() & ~c.callback]
+    # the counting protocol (sim.metrics.reduce.arrival_slots): arrivals from the warm-up to
+    # the horizon; repeat contacts arriving while the run drains are not counted
+    counted = (c.t_arrival >= cfg.warmup) & (c.t_arrival < cfg.horizon)
+    legs = c[c.channel.isin(LIVE) & counted & c.t_queue.notna() & ~c.callback]
     answered = legs[legs.t_answer.notna()]
     asa = (answered.t_answer - answered.t_queue).groupby(answered.replication).mean()
     assert _values(default, "live", "asa").to_numpy() == pytest.approx(asa.to_numpy())

@@ -20,7 +20,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import logsumexp
 
 from sim.analytic.formulas import check_nonnegative, check_positive, check_servers
 
@@ -63,6 +62,8 @@ def mmc_balking(
     mean_patience: float | None = None,
 ) -> BalkingTheory:
     """Exact steady state of M/M/c+M with queue-length-dependent balking."""
+    from scipy.special import logsumexp
+
     lam = check_positive(arrival_rate, "arrival_rate")
     mu = 1.0 / check_positive(mean_service, "mean_service")
     c = check_servers(servers)

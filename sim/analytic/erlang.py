@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 
-from .birth_death import birth_death
+from .birth_death_chain import birth_death
 from .formulas import (
     QueueTheory,
     check_nonnegative,

@@ -40,7 +40,6 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.stats import poisson
 
 _P_NEGLIGIBLE = 1e-19
 _POISSON_TERMS = 256
@@ -184,6 +183,8 @@ def _md1_queue_cdf(rho: float, levels: int) -> np.ndarray:
     The array stops early once the probabilities are negligible; larger
     levels have Q_m = 1 to double precision.
     """
+    from scipy.stats import poisson
+
     size = min(levels, 1024)
     r = poisson.sf(np.arange(size), rho)
     p = np.zeros(size + 1)
@@ -217,6 +218,8 @@ def md1_wait_cdf(arrival_rate: float, mean_service: float, t: float) -> float:
     Raises:
         ValueError: On invalid arguments or rho >= 1.
     """
+    from scipy.stats import poisson
+
     lam = check_positive(arrival_rate, "arrival_rate")
     d = check_positive(mean_service, "mean_service")
     if isinstance(t, bool) or not isinstance(t, Real) or math.isnan(t):

@@ -30,8 +30,10 @@ from sim.config.journey import (
 from sim.config.outcomes import (
     OutcomesConfig,
 )
+from sim.config.phases import PhasesConfig
 from sim.config.stress import StressConfig
 from sim.config.study import StudyConfig
+from sim.config.tickets import TicketsConfig
 from sim.config.workforce import (
     AgentGroupConfig,
     RoutingConfig,
@@ -185,6 +187,8 @@ class Config:
     vendors: dict[str, VendorConfig] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     study: StudyConfig = field(default_factory=StudyConfig)
+    tickets: TicketsConfig = field(default_factory=TicketsConfig)
+    phases: PhasesConfig = field(default_factory=PhasesConfig)  # months of life (sim.study.phases)
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
 
     def __post_init__(self) -> None:

@@ -66,13 +66,15 @@ OUTCOME_NAMES = [o.name for o in sorted(Outcome, key=lambda o: o.value)]
 # ``info`` packs small per-contact counters into one int (one record column):
 # bits 0-3 leg, 4-11 attempt (contacts of the issue so far), 12-19 frustration
 # points, bit 20 "tried self-service", bit 21 "served through overflow",
-# bit 22 "resolved", bit 23 "offered a callback", bit 24 "took the callback".
+# bit 22 "resolved", bit 23 "offered a callback", bit 24 "took the callback", bit 25 "a
+# duplicate written on a second channel at once" (sim.journey.duplicates).
 LEG, ATTEMPT, FRUSTRATION = 1, 1 << 4, 1 << 12
 TRIED_SELF_SERVICE = 1 << 20
 OVERFLOWED = 1 << 21
 RESOLVED = 1 << 22
 CALLBACK_OFFERED = 1 << 23
 CALLBACK = 1 << 24
+DUPLICATE = 1 << 25
 _KEEP_ON_NEXT_CONTACT = (0xFF << 4) | (0xFF << 12)  # attempt and frustration
 
 

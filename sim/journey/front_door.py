@@ -35,6 +35,7 @@ import simpy
 from sim.core.calendar import DAY, in_window
 from sim.core.entities import (
     BLOCKED,
+    DUPLICATE,
     FRUSTRATION,
     GAVE_UP,
     OPEN,
@@ -116,6 +117,7 @@ class FrontDoor:
         self.hours: list[tuple[float, float] | None] = plan["hours"]  # per channel
         self.closed_to: list[int] = plan["closed_to"]  # per channel, -1: turn away
         self.fcr_window: float = plan.get("fcr_window", math.inf)
+        self.duplicates = plan.get("duplicates")  # sim.journey.duplicates.Duplicates or None
         self.ports_busy = 0
         self.inside: set[Contact] = set()
 
@@ -251,6 +253,10 @@ class FrontDoor:
             c.handle, q = next(ivr.transfer_time), pick
         c.queue, c.t_queue, c.deadline = q, now, now + patience
         self.router.admit(c, now)
+        if self.duplicates is not None and not c.info & DUPLICATE:
+            copy = self.duplicates.copy_of(c, patience, now)
+            if copy is not None:  # the same message written on a second channel at once
+                self.to_queue(copy)
 
     def close_all(self) -> None:
         """End of run: contacts still in IVR or self-service are open."""

@@ -22,7 +22,7 @@ import pandas as pd
 
 from sim.metrics.aggregates import Strata, Window
 from sim.metrics.records import Columns
-from sim.metrics.reduce import add_by_slot
+from sim.metrics.reduce import add_by_slot, arrival_slots
 from sim.outcomes.resolution import CASE_COLUMNS
 
 CASE_DIMS = ("all", "segment", "reason", "channel")
@@ -78,8 +78,7 @@ def _values(cols: Columns) -> list[np.ndarray]:
 def reduce_cases(sums: dict[str, np.ndarray], cols: Columns, win: Window) -> None:
     """Add a chunk of cases into ``sums`` (by stratum, interval of first contact, window)."""
     t = cols["t_first"]
-    idx = np.clip((t // win.interval).astype(np.int64), 0, win.n_intervals - 1)
-    w = t >= win.warmup
+    idx, w, inside = arrival_slots(t, win)
     values = _values(cols)
     keys = {
         "all": np.zeros(len(t), dtype=np.int64),
@@ -89,7 +88,7 @@ def reduce_cases(sums: dict[str, np.ndarray], cols: Columns, win: Window) -> Non
     }
     for dim in CASE_DIMS:
         if sums[dim].shape[0]:
-            add_by_slot(sums[dim], keys[dim], idx, w, values)
+            add_by_slot(sums[dim], np.where(inside, keys[dim], -1), idx, w, values)
 
 
 def _ratio(a: float, b: float) -> float:

@@ -90,6 +90,7 @@ SHARES = (
     "fcr",
     "fcr_measured",
     "resolution_rate",
+    "p_resolved",  # resolved / handled (served by an agent or self-served)
     "repeat_rate",
     "churn_rate",
     "p_churn",
@@ -114,7 +115,6 @@ NON_NEGATIVE = (
     "callback_offered",
     "callbacks",
     "balked",
-    "p_resolved",  # resolved / served: self-served contacts are resolved too, so it can exceed 1
     "handle_minutes",
     "front_minutes",
     "line_minutes",
@@ -204,7 +204,9 @@ def contact_metrics(c: np.ndarray, length: ArrayLike) -> dict[str, np.ndarray]:
         "handle_minutes": get["handle_sum"],
         "front_minutes": get["front_minutes"],
         "line_minutes": get["line_minutes"],
-        "p_resolved": ratio(get["resolved"], get["served"]),
+        # one denominator in every scope: legs handled (by an agent or self-service),
+        # the only legs that can resolve an issue; so 0 <= p_resolved <= 1
+        "p_resolved": ratio(get["resolved"], get["served"] + get["self_served"]),
         "unresolved": get["gave_up"]
         + get["abandoned"]
         + get["blocked"]

@@ -171,6 +171,7 @@ def contacts_frame(
     frame["overflowed"] = overflowed.astype(bool)
     frame["resolved"] = resolved.astype(bool)
     offered, took = callback_bits(cols["info"].astype(np.int64))
+    frame["duplicate"] = ((cols["info"].astype(np.int64) >> 25) & 1).astype(bool)  # DUPLICATE
     frame["callback_offered"], frame["callback"] = offered.astype(bool), took.astype(bool)
     frame["leg"], frame["attempt"], frame["frustration"] = (
         leg.astype(np.int8),

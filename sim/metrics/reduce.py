@@ -57,11 +57,16 @@ def _front(cols: Columns, queued: np.ndarray) -> np.ndarray:
     return np.nan_to_num(until - cols["t_arrival"])
 
 
-def _slots(cols: Columns, win: Window) -> tuple[np.ndarray, np.ndarray]:
-    """Arrival interval of each record and whether it is in the window."""
-    t = cols["t_arrival"]
+def arrival_slots(t: np.ndarray, win: Window) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Arrival interval of each time, whether it is in the window, and before the horizon.
+
+    Only arrivals before the horizon are counted (the stated protocol): repeats and
+    callbacks that arrive while the run drains are served, so their waits load the
+    queue, but they are no interval's offered contacts.
+    """
     idx = np.clip((t // win.interval).astype(np.int64), 0, win.n_intervals - 1)
-    return idx, t >= win.warmup
+    inside = t < win.horizon
+    return idx, inside & (t >= win.warmup), inside
 
 
 def add_by_slot(
@@ -98,6 +103,7 @@ class Derived:
 
     idx: np.ndarray  # arrival interval
     w: np.ndarray  # arrival in the window
+    inside: np.ndarray  # arrival before the horizon (only these are counted)
     wait: np.ndarray
     queued: np.ndarray
     stop: np.ndarray  # end of service (run end if open)
@@ -109,7 +115,7 @@ class Derived:
 
 def derive(cols: Columns, win: Window, end: float) -> Derived:
     """Compute the per-record quantities of a chunk."""
-    idx, w = _slots(cols, win)
+    idx, w, inside = arrival_slots(cols["t_arrival"], win)
     wait, answered = waits(cols)
     inq = queued(cols)
     stop = np.where(np.isnan(cols["t_end"]), end, cols["t_end"])
@@ -119,7 +125,7 @@ def derive(cols: Columns, win: Window, end: float) -> Derived:
     i_out = np.clip(left[inq] // win.interval, 0, n).astype(np.int64)
     keep = w & ~np.isnan(wait) & inq & (callback_bits(cols["info"])[1] == 0)  # live waits
     hist = np.where(keep, hist_slots(np.where(keep, wait, 0.0)), -1)
-    return Derived(idx, w, wait, inq, stop, left, i_in, i_out, hist)
+    return Derived(idx, w, inside, wait, inq, stop, left, i_in, i_out, hist)
 
 
 def field_values(cols: Columns, threshold: np.ndarray, d: Derived) -> list[np.ndarray]:
@@ -238,7 +244,7 @@ def reduce_chunk(cols: Columns, win: Window, strata: Strata, end: float) -> Part
     for dim in DIMENSIONS:
         if strata.size(dim) == 0:
             continue
-        key = strata.codes(dim, cols)
+        key = np.where(d.inside, strata.codes(dim, cols), -1)
         if dim != "all" and not (key >= 0).any():
             continue
         if dim != "all" and strata.size(dim) == 1 and (key == 0).all():  # same rows as "all"

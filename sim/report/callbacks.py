@@ -2,7 +2,9 @@
 
 Registered by ``configs/experiment/_common.yaml``. The report can also be
 rebuilt at any time (e.g. after an interrupted sweep) with
-``python -m sim.report.callbacks results/experiments/<name>``.
+``python -m sim.report.callbacks results/experiments/<name>``. Hydra builds the
+callback in every job's process too, so the report code (matplotlib, the
+comparison tables) is imported only when the sweep ends.
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config.study import StudyConfig
-from sim.report.comparison import terminal
-from sim.report.html import write_report, write_sweep_report
 
 
 def study_of(cfg: DictConfig) -> StudyConfig:
@@ -31,6 +31,9 @@ class StudyReport(Callback):
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         """Build the report from the finished jobs of the sweep; print its terminal summary."""
+        from sim.report.comparison import terminal
+        from sim.report.html import write_sweep_report
+
         # a sweep over seed or replications is the user's own choice: compared unpaired, said so
         c, paths = write_sweep_report(Path(config.hydra.sweep.dir), study_of(config), True)
         print(terminal(c))
@@ -39,6 +42,8 @@ class StudyReport(Callback):
 
 def main(argv: list[str]) -> None:
     """Rebuild the report of a sweep folder from the study block saved with its jobs."""
+    from sim.report.html import write_report
+
     sweep = Path(argv[0])
     job = next(
         (p for p in sorted(sweep.iterdir()) if (p / ".hydra" / "config.yaml").is_file()), None

@@ -96,6 +96,8 @@ def agent_day(results: Results, replication: int = 0, day: int | None = 0) -> pd
     end = float(np.nanmax([states["end"].max(), contacts["t_end"].max(), 0.0]))
     lo, hi = (0.0, end) if day is None else (day * 1440.0, (day + 1) * 1440.0)
     served = contacts[(contacts.agent_id >= 0) & contacts.t_answer.notna()]
+    if day is not None:  # only spells that reach into the day: the same spells after clip()
+        served = served[(served.t_answer < hi) & (served.t_end.fillna(end) > lo)]
     busy_of = {
         int(a): union(zip(g.t_answer, g.t_end.fillna(end), strict=True))
         for a, g in served.groupby("agent_id")

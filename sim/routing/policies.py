@@ -10,7 +10,19 @@ capacity (blocking).
 Overflow uses *virtual queues*: when a contact of queue q has waited
 ``after`` minutes it is also listed in q's overflow queue, which the
 overflow groups serve; whichever agent takes it first wins and the other
-listing goes stale (skipped when met). Abandonment is lazy: expired
+listing goes stale (skipped when met).
+
+Vendor specialization areas use *lanes*, virtual queues too: when some groups
+serving queue q may take only contacts of their vendor's areas (reasons), q's
+contacts are held in one lane per set of groups allowed to take them, and each
+group serves only the lanes it may take. A reason that no in-area group serves
+waits for the queue's overflow rule if it has one, else falls back to every
+group of the queue (the config checks refuse a route that sends a reason to a
+queue with neither: only a misrouted contact gets there, and whoever answers
+it transfers it). Overflow groups take any reason: an explicit overflow rule
+overrides the areas.
+Lanes keep the queue's priority, so a group compares the heads of all its lanes
+in one tier, oldest first. Abandonment is lazy: expired
 contacts are removed when an agent looks for work and recorded as
 abandoned at their deadline, so abandonment costs no event.
 
@@ -34,7 +46,7 @@ from sim.config.workforce import AgentPolicy, QueuePolicy
 class RoutingPlan:
     """Static wiring between queues and agent groups (indices, not names).
 
-    Queues ``0..n-1`` are real; queues from ``n`` on are overflow queues.
+    Queues ``0..n-1`` are real; then come the overflow queues, then the lanes.
 
     Attributes:
         groups_for_queue: per queue (real and overflow), the groups that serve
@@ -48,6 +60,9 @@ class RoutingPlan:
         head_start: per queue (real and overflow), minutes its contacts are
             taken as having waited longer than they have, when a freed agent
             compares the heads of the queues of a tier (None: all zero).
+        lanes: per real queue, the queue (itself or a lane) that holds a contact
+            of each reason (None: no vendor areas restrict any queue).
+        n_virtual: number of real and overflow queues (lanes come after).
     """
 
     groups_for_queue: list[list[int]]
@@ -57,6 +72,8 @@ class RoutingPlan:
     overflow: list[list[tuple[float, int]]]
     longest_idle: bool = False
     head_start: list[float] | None = None
+    lanes: list[list[int]] | None = None
+    n_virtual: int = 0
 
     @property
     def n_real(self) -> int:
@@ -98,11 +115,15 @@ def plan_routing(
     overflow: Sequence[tuple[int, float, Sequence[int]]] = (),
     agent_policy: AgentPolicy = AgentPolicy.preferred_group,
     queue_policy: QueuePolicy = QueuePolicy.priority,
+    areas: Sequence[frozenset[int] | None] = (),
+    kind_reasons: Sequence[int] = (),
 ) -> RoutingPlan:
     """Build the routing plan.
 
     ``skills[g]``: the queues of group g; ``speed[g][q]``: its handle-time
-    multiplier on queue q; ``overflow``: rules ``(queue, after, groups)``.
+    multiplier on queue q; ``overflow``: rules ``(queue, after, groups)``;
+    ``areas[g]``: the reasons group g may take (None: any); ``kind_reasons[k]``:
+    the reason of contact kind k (-1: a textbook kind, which has none).
     """
     n = len(queues)
     priority = [q.priority for q in queues] + [queues[q].priority for q, _, _ in overflow]
@@ -114,6 +135,8 @@ def plan_routing(
             skills[g].append(n + k)
     real = list(range(n)) + [q for q, _, _ in overflow]
     served = [[g for g, s in enumerate(skills) if q in s] for q in range(n + len(overflow))]
+    n_virtual = len(real)
+    lanes = _add_lanes(served, skills, real, priority, areas, kind_reasons, rules)
     order = [
         group_order(gs, [speed[g][real[q]] for g in range(len(skills))], agent_policy)
         for q, gs in enumerate(served)
@@ -129,7 +152,61 @@ def plan_routing(
         rules,
         agent_policy is AgentPolicy.longest_idle,
         head if any(head) else None,
+        lanes,
+        n_virtual,
     )
+
+
+def _add_lanes(
+    served: list[list[int]],
+    skills: list[list[int]],
+    real: list[int],
+    priority: list[int],
+    areas: Sequence[frozenset[int] | None],
+    kind_reasons: Sequence[int],
+    rules: list[list[tuple[float, int]]],
+) -> list[list[int]] | None:
+    """Split the real queues that area-restricted groups serve into lanes (in place).
+
+    Returns, per real queue, the queue holding each contact kind; None when no
+    group is restricted (the router then skips the lookup).
+    """
+    if not any(a is not None for a in areas):
+        return None
+    lanes = []
+    n = len(rules)
+    for q in range(n):
+        by_groups: dict[tuple[int, ...], int] = {tuple(served[q]): q}
+        row = []
+        for r in kind_reasons:
+            ok = _admitting(served[q], areas, r, bool(rules[q]))
+            if ok not in by_groups:
+                by_groups[ok] = len(served)
+                served.append(list(ok))
+                real.append(q)
+                priority.append(priority[q])
+                for g in ok:  # right after q: the skills_order policy keeps its order
+                    skills[g].insert(skills[g].index(q) + 1, by_groups[ok])
+            row.append(by_groups[ok])
+        lanes.append(row)
+    for q in range(n):  # every kind of q sits in a lane: nobody serves q itself
+        if q not in lanes[q]:
+            for g in served[q]:
+                skills[g].remove(q)
+            served[q].clear()
+    return lanes
+
+
+def _admitting(
+    groups: list[int], areas: Sequence[frozenset[int] | None], reason: int, overflow: bool
+) -> tuple:
+    """The groups of a queue that may take a contact of ``reason``.
+
+    If none may: nobody when the queue has an overflow rule (the contact waits
+    for it), else all of them (only a misrouted contact gets there).
+    """
+    ok = tuple(g for g in groups if reason < 0 or areas[g] is None or reason in areas[g])
+    return ok or (() if overflow else tuple(groups))
 
 
 def pick_group(groups: Sequence[int], idle: Sequence[deque]) -> int | None:

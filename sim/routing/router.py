@@ -71,6 +71,9 @@ class Router(SlotsMixin):
         self.idle: list[deque[Agent]] = [deque(group) for group in agents]
         self.limited = [c < math.inf for c in plan.capacity]
         self.groups_for_queue = plan.groups_for_queue
+        self.lanes = plan.lanes
+        n_virtual = plan.n_virtual or n_all
+        self.is_overflow = [plan.n_real <= q < n_virtual for q in range(n_all)]
         self.in_system = [0] * plan.n_real
         self.sources_open = n_sources
         self.outside = 0
@@ -85,6 +88,7 @@ class Router(SlotsMixin):
     def admit(self, contact: Contact, now: float) -> None:
         """A contact arrives at its queue at ``now``: block it, start it, or queue it."""
         q = contact.queue
+        lane = q if self.lanes is None else self.lanes[q][contact.kind]
         if self.limited[q]:
             if self.in_system[q] >= self.plan.capacity[q] and not self._make_room(q):
                 self._close(contact, BLOCKED, now)
@@ -94,12 +98,12 @@ class Router(SlotsMixin):
         if self.balking is not None and self.balking.draws[q] is not None:
             u_balk = next(self.balking.draws[q])  # drawn by every contact: common random numbers
         if self.plan.longest_idle:
-            g = longest_idle_group(self.groups_for_queue[q], self.idle)
+            g = longest_idle_group(self.groups_for_queue[lane], self.idle)
             if g is not None:
                 self._start_by(contact, self.idle[g].popleft(), now)
                 return
         else:
-            for g in self.groups_for_queue[q]:  # pick_group, inlined: hot path
+            for g in self.groups_for_queue[lane]:  # pick_group, inlined: hot path
                 idle = self.idle[g]
                 if idle:
                     agent = idle.popleft()
@@ -108,12 +112,12 @@ class Router(SlotsMixin):
                     else:
                         self._start_slot(contact, agent, now)
                     return
-        if u_balk is not None and self._balks(q, u_balk, now):
+        if u_balk is not None and self._balks(q, lane, u_balk, now):
             self._close(contact, BALKED, now)
             return
         if self.callbacks is not None:
-            self.callbacks.offer(contact, self._head_wait(q, now))
-        self.waiting[q].append(contact)
+            self.callbacks.offer(contact, self._head_wait(lane, now))
+        self.waiting[lane].append(contact)
         if self.plan.track_deadlines[q]:
             heapq.heappush(self._deadlines[q], (contact.deadline, contact.id, contact))
         for after, vq in self.plan.overflow[q]:
@@ -121,12 +125,17 @@ class Router(SlotsMixin):
                 lambda _e, c=contact, v=vq: self._overflow(c, v)
             )
 
-    def _balks(self, q: int, u: float, now: float) -> bool:
-        """Whether a contact that must wait in queue ``q`` hangs up at once."""
+    def _balks(self, q: int, lane: int, u: float, now: float) -> bool:
+        """Whether a contact that must wait in queue ``q`` (its ``lane``) hangs up at once.
+
+        With vendor areas the customer hears the wait of its own lane.
+        """
         live = sum(
-            1 for c in self.waiting[q] if c.outcome is None and c.agent is None and c.deadline > now
+            1
+            for c in self.waiting[lane]
+            if c.outcome is None and c.agent is None and c.deadline > now
         )
-        return u < self.balking.rules[q].probability(live, self._head_wait(q, now))
+        return u < self.balking.rules[q].probability(live, self._head_wait(lane, now))
 
     def _head_wait(self, q: int, now: float) -> float:
         """How long the first live contact of queue ``q`` has waited (0 if none waits)."""
@@ -228,7 +237,7 @@ class Router(SlotsMixin):
             q = oldest_queue(tier, self.waiting, self.plan.head_start)
             if q is not None:
                 c = self.waiting[q].popleft()
-                if q >= self.plan.n_real:
+                if self.is_overflow[q]:
                     c.info |= OVERFLOWED
                 return c
         return None

@@ -130,7 +130,9 @@ def check_config(c: Config) -> None:
     from sim.config.checks.cluster import check_cluster
     from sim.config.checks.journey import check_journey
     from sim.config.checks.outcomes import check_outcomes
+    from sim.config.checks.phases import check_phases
     from sim.config.checks.stress import check_stress
+    from sim.config.checks.tickets import check_tickets
     from sim.config.checks.workforce import check_workforce
     from sim.config.size import check_size
     from sim.config.typecheck import check_dataclass
@@ -154,5 +156,7 @@ def check_config(c: Config) -> None:
     check_workforce(c)
     check_outcomes(c)
     check_stress(c)
+    check_tickets(c)
+    check_phases(c)
     check_cluster(c.cluster)
     check_size(c)

@@ -123,6 +123,60 @@ def check_routing(c: Config) -> None:
             require_name(g, c.agents, f"{p}.groups[{j}]", "an agent group")
 
 
+def areas_of(c: Config, group: str) -> list[str] | None:
+    """The reasons a group may take under its vendor's areas (None: any reason)."""
+    v = c.vendors.get(c.agents[group].vendor)
+    return list(v.areas) if v is not None and v.areas else None
+
+
+def _first_route(c: Config, channel: str, segment: str, reason: str) -> int | None:
+    """Index of the route that sends (channel, segment, reason) somewhere (None: none)."""
+    for i, r in enumerate(c.routes):
+        if (
+            (not r.channels or channel in r.channels)
+            and (not r.segments or segment in r.segments)
+            and (not r.reasons or reason in r.reasons)
+        ):
+            return i
+    return None
+
+
+def check_areas(c: Config) -> None:
+    """Every routed reason reaches a group whose vendor's areas cover it, or an overflow.
+
+    PosteMobile's two outsourcers split the work by specialization areas (seed 000):
+    a vendor's agents take only contacts of its areas unless an explicit overflow
+    rule (``routing.overflow``) on the queue lets other groups take them.
+    """
+    from sim.config.workforce import group_size
+
+    if not any(areas_of(c, g) is not None for g in c.agents):
+        return
+    overflowed = {o.queue for o in c.routing.overflow}
+    for ch in c.channels:
+        for seg in c.demand.segments:
+            for reason in c.demand.reasons:
+                i = _first_route(c, ch, seg, reason)
+                if i is None or c.routes[i].queue in overflowed:
+                    continue
+                q = c.routes[i].queue
+                groups = [
+                    g
+                    for g, a in c.agents.items()
+                    if group_size(a) > 0 and (not a.skills or q in a.skills)
+                ]
+                ok = [g for g in groups if (areas_of(c, g) is None or reason in areas_of(c, g))]
+                require(
+                    bool(ok),
+                    f"routes[{i}]",
+                    f"sends {ch}/{seg}/{reason} contacts to queue {q}, whose groups all work "
+                    f"for vendors whose areas (vendors.<name>.areas) exclude {reason}: give a "
+                    f"group whose vendor covers {reason} the skill {q}, route {reason} elsewhere, "
+                    f"or add an overflow rule (routing.overflow) on {q}; groups of {q}",
+                    groups,
+                )
+
+
 def check_workforce(c: Config) -> None:
     """Check groups, vendors and routing."""
     for name, g in c.agents.items():
@@ -130,6 +184,7 @@ def check_workforce(c: Config) -> None:
     for name, v in c.vendors.items():
         check_vendor(v, f"vendors.{name}", c)
     check_routing(c)
+    check_areas(c)
 
 
 def _why_idle(c: Config, group: str, queue: str) -> str | None:
@@ -139,7 +194,7 @@ def _why_idle(c: Config, group: str, queue: str) -> str | None:
     g = c.agents[group]
     if group_size(g) == 0:
         return f"agents.{group} has no agents"
-    if not g.skills or queue in g.skills:
+    if (not g.skills or queue in g.skills) and areas_of(c, group) is None:
         return (
             f"agents.{group} serves {queue} already (its skills include it), so it takes "
             f"{queue}'s contacts at once, not after a wait: drop {queue} from its skills "
