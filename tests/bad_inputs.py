@@ -567,6 +567,18 @@ CASES: list[tuple[str, list[str], str]] = [
         ["scenario=masterpro_before", "tickets.merge_time=abc"],
         "tickets.merge_time must be a number, got 'abc'",
     ),
+    (
+        "rule",
+        ["scenario=mmc", "cluster.address=head"],
+        "cluster.address must be empty, 'local' or a Dask scheduler address such as "
+        "tcp://host:8786, got 'head'",
+    ),
+    (
+        "rule",
+        ["scenario=mmc", "cluster.address=tcp://head:99999"],
+        "cluster.address must have a port in 1..65535, got 'tcp://head:99999'",
+    ),
+    ("rule", ["scenario=mmc", "cluster.workers=0"], "cluster.workers must be >= 1, got 0"),
 ]
 
 # Command-line only: sweeps (each job checked before the first starts) and flags.

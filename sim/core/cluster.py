@@ -22,6 +22,7 @@ which worker runs which task (the scheduler's).
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,18 @@ CONNECT_TIMEOUT = "30s"
 # A worker samples its tasks' stacks every 10 ms by default; on a SimPy model's deep stacks
 # that takes the GIL from the task for a large part of its time: off.
 WORKER_SETTINGS = {"distributed.worker.profile.enabled": False}
+
+
+@contextlib.contextmanager
+def quiet(name: str) -> Iterator[None]:
+    """Logger ``name`` shows warnings and errors only while inside (Dask's start and stop)."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def in_worker() -> bool:
@@ -102,7 +115,7 @@ def session(address: str, workers: int) -> Iterator[Client]:
         yield current
         return
     if address == LOCAL:
-        with local_cluster(workers) as client:
+        with quiet("distributed"), local_cluster(workers) as client:
             yield client
         return
     from distributed import Client
@@ -129,18 +142,20 @@ def run_bounded(
     ``done`` receives each result as it arrives (in any order). The first task
     that raises cancels the others and its error is raised here.
     """
+    from itertools import islice
+
     from distributed import as_completed
 
     todo = iter(items)
-    first = [client.submit(fn, *fixed, item, pure=False) for _, item in zip(range(in_flight), todo)]
-    running = as_completed(first)
+    running = as_completed(
+        [client.submit(fn, *fixed, i, pure=False) for i in islice(todo, in_flight)]
+    )
     try:
         for future in running:
             done(future.result())
             future.release()
-            for item in todo:
+            for item in islice(todo, 1):
                 running.add(client.submit(fn, *fixed, item, pure=False))
-                break
     except BaseException:
         client.cancel(list(running.futures))
         raise

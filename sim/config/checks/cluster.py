@@ -12,7 +12,9 @@ if TYPE_CHECKING:
     from sim.config.cluster import ClusterConfig
 
 # a Dask scheduler address: [protocol://]host:port, host a name, IPv4 or [IPv6]
-ADDRESS = re.compile(r"^(?:(?:tcp|tls|ws|wss|ucx)://)?(?:[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\]):(\d+)$")
+ADDRESS = re.compile(
+    r"^(?:(?:tcp|tls|ws|wss|ucx)://)?(?:[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\]):(\d+)$"
+)
 SHAPE = "must be empty, 'local' or a Dask scheduler address such as tcp://host:8786"
 
 
