@@ -41,28 +41,29 @@ def sweep_address(config: DictConfig) -> str:
     return address or LOCAL
 
 
-def check_job_slots(client: Client, address: str) -> None:
-    """Refuse a cluster none of whose workers can take a job (no job resource)."""
+def check_job_slots(client: Client, address: str) -> int:
+    """Workers that can take a job; refuse a cluster without any (no job resource)."""
     from sim.core.cluster import JOB_RESOURCE
 
     workers = client.scheduler_info(n_workers=-1)["workers"].values()
-    if not any(w.get("resources", {}).get(JOB_RESOURCE, 0) >= 1 for w in workers):
+    slots = sum(w.get("resources", {}).get(JOB_RESOURCE, 0) >= 1 for w in workers)
+    if not slots:
         raise ConfigError(
             f"cluster.address={address}: no worker of that cluster offers the resource "
             f"{JOB_RESOURCE}, which a sweep job needs; start its workers with "
             f"'dask worker {address} --nthreads 1 --resources {JOB_RESOURCE}=1' (docs/cluster.md)"
         )
+    return slots
 
 
 def run_job(
-    num: int,
-    overrides: Sequence[str],
     context: HydraContext,
     config: DictConfig,
     task: TaskFunction,
     state: dict[Any, Any],
     address: str,
-) -> JobReturn:
+    numbered: tuple[int, Sequence[str]],
+) -> tuple[int, JobReturn]:
     """One sweep job on a cluster worker, as Hydra runs a job; its replications on ``address``."""
     from hydra.core.hydra_config import HydraConfig
     from hydra.core.singleton import Singleton
@@ -70,6 +71,7 @@ def run_job(
     from hydra.core.utils import setup_globals
     from omegaconf import open_dict
 
+    num, overrides = numbered
     setup_globals()
     Singleton.set_state(state)
     job = context.config_loader.load_sweep_config(config, list(overrides))
@@ -78,7 +80,7 @@ def run_job(
         job.hydra.job.num = num
         job.cluster.address = address
     HydraConfig.instance().set_config(job)
-    return hydra_run_job(
+    return num, hydra_run_job(
         hydra_context=context,
         config=job,
         task_function=task,
@@ -101,7 +103,7 @@ def launch(
     from hydra.core.utils import configure_log, setup_globals
     from omegaconf import OmegaConf
 
-    from sim.core.cluster import JOB_RESOURCE, session
+    from sim.core.cluster import JOB_RESOURCE, run_bounded, session
 
     setup_globals()
     configure_log(config.hydra.hydra_logging, config.hydra.verbose)
@@ -109,21 +111,13 @@ def launch(
     address = sweep_address(config)
     workers = int(OmegaConf.select(config, "cluster.workers", default=2))
     state = Singleton.get_state()
+    returns: dict[int, JobReturn] = {}
+    items = [(first + i, list(o)) for i, o in enumerate(job_overrides)]
+    fixed = (context, config, task, state, address)
     with session(address, workers) as client:
-        check_job_slots(client, address)
-        futures = [
-            client.submit(
-                run_job,
-                first + i,
-                list(o),
-                context,
-                config,
-                task,
-                state,
-                address,
-                resources={JOB_RESOURCE: 1},
-                pure=False,
-            )
-            for i, o in enumerate(job_overrides)
-        ]
-        return client.gather(futures)
+        # no more jobs submitted than workers can hold one: the scheduler would otherwise
+        # park the rest on a worker, where they keep its thread from the replications
+        slots = check_job_slots(client, address)
+        run_bounded(client, run_job, fixed, items, slots, lambda r: returns.update([r]),
+                    {JOB_RESOURCE: 1})  # fmt: skip
+    return [returns[n] for n, _ in items]

@@ -136,10 +136,12 @@ def run_bounded(
     items: Iterable[Any],
     in_flight: int,
     done: Callable[[Any], None],
+    resources: dict[str, float] | None = None,
 ) -> None:
     """``fn(*fixed, item)`` for every item on the cluster, at most ``in_flight`` tasks at a time.
 
-    ``done`` receives each result as it arrives (in any order). The first task
+    ``done`` receives each result as it arrives (in any order); every task
+    asks for ``resources``. The first task
     that raises cancels the others and its error is raised here.
     """
     from itertools import islice
@@ -148,14 +150,17 @@ def run_bounded(
 
     todo = iter(items)
     running = as_completed(
-        [client.submit(fn, *fixed, i, pure=False) for i in islice(todo, in_flight)]
+        [
+            client.submit(fn, *fixed, i, pure=False, resources=resources)
+            for i in islice(todo, in_flight)
+        ]
     )
     try:
         for future in running:
             done(future.result())
             future.release()
             for item in islice(todo, 1):
-                running.add(client.submit(fn, *fixed, item, pure=False))
+                running.add(client.submit(fn, *fixed, item, pure=False, resources=resources))
     except BaseException:
         client.cancel(list(running.futures))
         raise
