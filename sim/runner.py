@@ -1,8 +1,9 @@
 """Running replications and experiments.
 
 A replication is fully determined by ``(seed, replication)``: it builds its
-own streams and model, so replications can run in any order, serially or in
-worker processes, and give identical tables.
+own streams and model, so replications can run in any order, serially, in
+worker processes or as tasks on a Dask cluster (``cluster.address``), and
+give identical tables.
 
 Run protocol: arrivals stop at ``horizon``; with ``drain`` on, the model
 keeps running until every admitted contact has left (or ``drain_limit``
@@ -295,6 +296,8 @@ def _run_all(cfg: Config, progress: bool) -> list[ReplicationResult]:
     reps = range(cfg.replications)
     bar = _progress_bar(cfg, progress)
     try:
+        if cfg.cluster.address:
+            return _run_on_cluster(cfg, bar)
         if cfg.workers == 1:
             advance = bar.update if bar else None
             return [run_replication(cfg, r, advance) for r in reps]
@@ -331,6 +334,29 @@ def _run_parallel(cfg: Config, bar: tqdm | None) -> list[ReplicationResult]:
                 if bar:
                     bar.update(cfg.horizon / DAY)
             running |= {pool.submit(run_replication, cfg, r) for r in _take(todo, len(done))}
+    return [results[r] for r in range(cfg.replications)]
+
+
+def _run_on_cluster(cfg: Config, bar: tqdm | None) -> list[ReplicationResult]:
+    """Replications as tasks on a Dask cluster (:func:`sim.core.cluster.session`).
+
+    Each task gets the configuration and a replication number and sends back
+    the replication's tables; at most ``IN_FLIGHT`` tasks per worker thread
+    are submitted at a time. Inside a sweep job that runs on the cluster, the
+    job's replications are tasks of the same cluster.
+    """
+    from sim.core.cluster import run_bounded, session, slots
+
+    results: dict[int, ReplicationResult] = {}
+
+    def done(result: ReplicationResult) -> None:
+        results[result.replication] = result
+        if bar:
+            bar.update(cfg.horizon)
+
+    with session(cfg.cluster.address, cfg.cluster.workers) as client:
+        reps = range(cfg.replications)
+        run_bounded(client, run_replication, (cfg,), reps, IN_FLIGHT * slots(client), done)
     return [results[r] for r in range(cfg.replications)]
 
 

@@ -760,6 +760,19 @@ CASES: list[tuple[str, list[str], str]] = [
         ["scenario=mmc", "intervals=daily"],
         "intervals must be true or false, got 'daily'",
     ),
+    # the Dask cluster (docs/cluster.md)
+    (
+        "rule",
+        ["scenario=mmc", "cluster.address=head"],
+        "cluster.address must be empty, 'local' or a Dask scheduler address such as "
+        "tcp://host:8786, got 'head'",
+    ),
+    (
+        "rule",
+        ["scenario=mmc", "cluster.address=tcp://head:99999"],
+        "cluster.address must have a port in 1..65535, got 'tcp://head:99999'",
+    ),
+    ("rule", ["scenario=mmc", "cluster.workers=0"], "cluster.workers must be >= 1, got 0"),
 ]
 
 # Command-line only: sweeps (each job checked before the first starts) and flags.

@@ -1,7 +1,6 @@
 """Experiments: Hydra sweeps in parallel = serial, resumable sweeps, the HTML report
 (checked in a real headless Chromium), every ready-made experiment end to end, the
-SLURM launcher's submitit machinery on this machine, and the Ray launcher on a local
-Ray instance (slow, optional).
+SLURM launcher's submitit machinery on this machine (the Dask launcher: tests/test_cluster.py).
 """
 
 from __future__ import annotations
@@ -205,31 +204,6 @@ def test_every_ready_made_experiment_runs_end_to_end(name, tmp_path):
     assert "report:" in text
     assert (out / "report.html").is_file()
     assert all((p / DONE).is_file() for p in jobs(out).values())
-
-
-def ray_python() -> str | None:
-    """A Python with Hydra's Ray launcher: this one, or CCSIM_RAY_PYTHON, or .venv-ray."""
-    try:
-        import hydra_plugins.hydra_ray_launcher  # noqa: F401
-
-        return sys.executable
-    except ImportError:
-        pass
-    for candidate in (os.environ.get("CCSIM_RAY_PYTHON"), str(ROOT / ".venv-ray/bin/python")):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
-
-
-@pytest.mark.slow
-@pytest.mark.skipif(
-    ray_python() is None, reason="Ray launcher not installed (pip install -e .[cluster])"
-)
-def test_the_same_sweep_runs_on_a_local_ray_instance(serial, tmp_path):
-    out = tmp_path / "ray"
-    sweep(out, *SMALL, "hydra/launcher=cluster", python=ray_python())
-    assert_same_jobs(out, serial)
-    assert (out / "report.html").is_file()
 
 
 def test_the_same_sweep_runs_through_the_slurm_launcher_machinery(serial, tmp_path):

@@ -136,6 +136,7 @@ def check_config(c: Config) -> None:
     Types first (a configuration changed in Python may hold anything), then
     the rules of each part, then the size of the run (:mod:`sim.config.size`).
     """
+    from sim.config.checks.cluster import check_cluster
     from sim.config.checks.journey import check_journey
     from sim.config.checks.outbound import check_outbound
     from sim.config.checks.outcomes import check_outcomes
@@ -168,4 +169,5 @@ def check_config(c: Config) -> None:
     check_outbound(c)
     check_tickets(c)
     check_phases(c)
+    check_cluster(c.cluster)
     check_size(c)

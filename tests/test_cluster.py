@@ -1,0 +1,135 @@
+"""A Dask cluster started here (a scheduler and two worker processes, as on real nodes):
+a sweep's jobs and their replications, and one job's replications, run as its tasks, give
+the tables of a serial run, on workers that stay up and keep their imports between tasks.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+from sim.core.cluster import JOB_RESOURCE  # noqa: E402
+from sim.study.folders import MANIFEST  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+DASK = str(Path(sys.executable).with_name("dask"))
+SWEEP = ["replications=3", "horizon=120", "warmup=0", "params.flexible=0,10"]
+RUN = ["scenario=mmc", "replications=4", "horizon=120", "warmup=0", "plots=false"]
+TABLES = ("kpis.csv", "replications.csv", "intervals.csv")
+# the workers' statistical profiler off, as docs/cluster.md asks of a cluster's workers
+QUIET = {**os.environ, "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}
+
+
+def run(*args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "run.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    return done.stdout + done.stderr
+
+
+def start(tmp: Path, *args: str) -> subprocess.Popen:
+    log = open(tmp / f"{args[0]}-{time.monotonic_ns()}.log", "w")  # noqa: SIM115
+    return subprocess.Popen([DASK, *args], cwd=tmp, stdout=log, stderr=subprocess.STDOUT, env=QUIET)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """A head node (scheduler) and two single-threaded workers, each a process of its own."""
+    tmp = tmp_path_factory.mktemp("cluster")
+    file = str(tmp / "scheduler.json")
+    head = start(tmp, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                 "--scheduler-file", file)  # fmt: skip
+    workers = [
+        start(tmp, "worker", "--scheduler-file", file, "--nthreads", "1", "--no-dashboard",
+              "--resources", f"{JOB_RESOURCE}=1", "--local-directory", str(tmp / f"w{i}"))
+        for i in range(2)
+    ]  # fmt: skip
+    try:
+        for _ in range(300):
+            if Path(file).is_file():
+                break
+            time.sleep(0.1)
+        client = distributed.Client(scheduler_file=file, timeout="30s")
+        client.wait_for_workers(2, timeout=60)
+        yield client
+        client.close()
+    finally:
+        for proc in [*workers, head]:
+            proc.terminate()
+        for proc in [*workers, head]:
+            proc.wait(timeout=30)
+
+
+def address(client) -> str:
+    return f"cluster.address={client.scheduler.address}"
+
+
+def pids(client) -> dict[str, int]:
+    return client.run(os.getpid)
+
+
+def executed(client) -> dict[str, int]:
+    return client.run(lambda dask_worker: dask_worker.state.executed_count)
+
+
+def runner_module(client) -> dict[str, int]:
+    """Per worker, the identity of its ``sim.runner`` module object (0: never imported)."""
+    return client.run(lambda: id(sys.modules["sim.runner"]) if "sim.runner" in sys.modules else 0)
+
+
+def assert_same_tables(a: Path, b: Path) -> None:
+    for name in TABLES:
+        pd.testing.assert_frame_equal(pd.read_csv(a / name), pd.read_csv(b / name))
+
+
+def job_dirs(out: Path) -> dict[str, Path]:
+    return {p.name: p for p in sorted(out.iterdir()) if (p / MANIFEST).is_file()}
+
+
+def test_a_sweep_and_a_job_spread_over_the_cluster_give_the_serial_tables(cluster, tmp_path):
+    before_pids, before_tasks = pids(cluster), executed(cluster)
+    sweep = ["-m", "experiment=pooling", *SWEEP]
+    run(*sweep, f"hydra.sweep.dir={tmp_path / 'serial'}", "hydra/launcher=basic")
+    run(*sweep, f"hydra.sweep.dir={tmp_path / 'dask'}", "hydra/launcher=cluster", address(cluster))
+    serial, dask = job_dirs(tmp_path / "serial"), job_dirs(tmp_path / "dask")
+    assert sorted(serial) == sorted(dask) and len(serial) == 2
+    for name in serial:
+        assert_same_tables(serial[name], dask[name])
+    assert (tmp_path / "dask" / "report.html").is_file()
+    after_sweep = executed(cluster)
+    done = {w: after_sweep[w] - before_tasks[w] for w in after_sweep}
+    assert sum(done.values()) == 2 + 2 * 3  # two job tasks and each job's replications
+    assert all(n >= 2 for n in done.values())  # both workers took part
+    modules = runner_module(cluster)
+    assert all(modules.values())
+
+    run(*RUN, f"hydra.run.dir={tmp_path / 'one'}", "workers=1")
+    run(*RUN, f"hydra.run.dir={tmp_path / 'spread'}", address(cluster))
+    assert_same_tables(tmp_path / "one", tmp_path / "spread")
+    after_run = executed(cluster)
+    assert sum(after_run.values()) - sum(after_sweep.values()) == 4  # one task per replication
+    # warm workers: the same processes, and the simulator imported once in each of them
+    assert pids(cluster) == before_pids
+    assert runner_module(cluster) == modules
+
+
+def test_a_cluster_without_job_slots_is_refused_with_the_fix(tmp_path):
+    """Workers started without the job resource could never take a sweep job."""
+    from sim.cli.cluster import check_job_slots
+    from sim.config.errors import ConfigError
+
+    class NoSlots:
+        def scheduler_info(self, n_workers):
+            return {"workers": {"tcp://w:1": {"resources": {}}}}
+
+    with pytest.raises(ConfigError, match=f"--resources {JOB_RESOURCE}=1"):
+        check_job_slots(NoSlots(), "tcp://head:8786")
