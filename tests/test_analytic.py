@@ -547,3 +547,16 @@ def test_erlang_cdf_equals_scipys_gammainc(n: int, x: float) -> None:
     keep = ref > 1e-300
     assert np.allclose(got[keep], ref[keep], rtol=1e-11, atol=0.0)
     assert np.all(got[~keep] < 1e-290)
+
+
+@pytest.mark.parametrize(
+    "x",
+    [[0.0], [-800.0, -700.0, -750.0], [700.0, 710.0, 1.0], [-np.inf, 0.5], [-np.inf, -np.inf]],
+)
+def test_logsumexp_equals_scipys(x: list[float]) -> None:
+    """The chains' log-sum-exp (no scipy at start-up) against scipy's, overflow ranges included."""
+    from scipy.special import logsumexp as ref
+
+    from sim.analytic.formulas import logsumexp
+
+    assert logsumexp(np.array(x)) == pytest.approx(float(ref(np.array(x))), rel=1e-14)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.analytic.formulas import check_nonnegative, check_positive, check_servers
+from sim.analytic.formulas import check_nonnegative, check_positive, check_servers, logsumexp
 
 MAX_STATES = 1_000_000
 
@@ -62,8 +62,6 @@ def mmc_balking(
     mean_patience: float | None = None,
 ) -> BalkingTheory:
     """Exact steady state of M/M/c+M with queue-length-dependent balking."""
-    from scipy.special import logsumexp
-
     lam = check_positive(arrival_rate, "arrival_rate")
     mu = 1.0 / check_positive(mean_service, "mean_service")
     c = check_servers(servers)

@@ -48,6 +48,7 @@ from .formulas import (
     check_positive,
     check_servers,
     check_threshold,
+    logsumexp,
 )
 
 _MAX_STATES = 5_000_000
@@ -94,15 +95,15 @@ def _log_weights(lam: float, mu: float, c: int, theta: float, cap: int | None) -
     parts = [np.concatenate(([0.0], np.cumsum(math.log(lam) - np.log(k * mu))))]
     if cap is not None and cap <= c:
         return parts[0]
-    log_z, log_q, done, chunk = float(_logsumexp(parts[0])), -math.inf, 0, _FIRST_CHUNK
+    log_z, log_q, done, chunk = float(logsumexp(parts[0])), -math.inf, 0, _FIRST_CHUNK
     while True:
         n = chunk if cap is None else min(chunk, cap - c - done)
         j = np.arange(done + 1, done + n + 1, dtype=float)
         seg = parts[-1][-1] + np.cumsum(math.log(lam) - np.log(c * mu + j * theta))
         parts.append(seg)
         done += n
-        log_z = float(np.logaddexp(log_z, _logsumexp(seg)))
-        log_q = float(np.logaddexp(log_q, _logsumexp(seg + np.log(j))))
+        log_z = float(np.logaddexp(log_z, logsumexp(seg)))
+        log_q = float(np.logaddexp(log_q, logsumexp(seg + np.log(j))))
         if cap is not None and c + done >= cap:
             break
         if _tail_negligible(lam, c * mu + (done + 1) * theta, seg[-1], done, log_z, log_q):
@@ -151,15 +152,7 @@ def stationary_distribution(
             f"got load={lam / mu}, servers={c}"
         )
     log_w = _log_weights(lam, mu, c, theta, cap)
-    return np.exp(log_w - _logsumexp(log_w))
-
-
-def _logsumexp(x: np.ndarray) -> float:
-    """log(sum(exp(x))) without overflow (scipy's ``logsumexp``, kept out of start-up)."""
-    m = float(np.max(x))
-    if not math.isfinite(m):
-        return m
-    return m + math.log(float(np.sum(np.exp(x - m))))
+    return np.exp(log_w - logsumexp(log_w))
 
 
 def erlang_cdf(n: int, x: float) -> np.ndarray:

@@ -75,6 +75,14 @@ class QueueTheory:
     throughput: float
 
 
+def logsumexp(x: np.ndarray) -> float:
+    """log(sum(exp(x))) without overflow (scipy's ``logsumexp``, kept out of start-up)."""
+    m = float(np.max(x))
+    if not math.isfinite(m):
+        return m
+    return m + math.log(float(np.sum(np.exp(x - m))))
+
+
 def check_servers(servers: int, name: str = "servers") -> int:
     """Validate a server count.
 
