@@ -60,7 +60,7 @@ from sim.workforce.shifts import STATE_NAMES
 from sim.workforce.stress import stress_rows
 
 if TYPE_CHECKING:
-    from tqdm.auto import tqdm
+    from tqdm.autonotebook import tqdm  # tqdm.auto would import asyncio (~0.1 s)
 
 WEEK = 7 * DAY
 PROGRESS_STEPS = 20
@@ -147,7 +147,7 @@ def _simulate(cfg: Config, model: Model, advance: Callable[[float], None] | None
     for stop in progress_stops(cfg.horizon) if advance else [cfg.horizon]:
         env.run(until=stop)
         if advance:
-            advance((stop - done) / DAY)
+            advance(stop - done)
             done = stop
     if cfg.drain and not router.drained.triggered:
         until = router.drained
@@ -332,7 +332,7 @@ def _run_parallel(cfg: Config, bar: tqdm | None) -> list[ReplicationResult]:
                 result = f.result()
                 results[result.replication] = result
                 if bar:
-                    bar.update(cfg.horizon / DAY)
+                    bar.update(cfg.horizon)
             running |= {pool.submit(run_replication, cfg, r) for r in _take(todo, len(done))}
     return [results[r] for r in range(cfg.replications)]
 
@@ -367,13 +367,32 @@ def _take(it: Iterator[int], n: int) -> list[int]:
 def _progress_bar(cfg: Config, progress: bool) -> tqdm | None:
     if not progress:
         return None
-    from tqdm.auto import tqdm
+    from tqdm.autonotebook import tqdm  # tqdm.auto would import asyncio (~0.1 s)
 
-    total = cfg.horizon / DAY * cfg.replications
-    form = "{l_bar}{bar}| {n:.1f}/{total:.1f} simulated days [{elapsed}<{remaining}, {rate_fmt}]"
+    unit, minutes = bar_unit(cfg.horizon)
+    form = "{l_bar}{bar}| {n:.1f}/{total:.1f} simulated %ss [{elapsed}<{remaining}, {rate_fmt}]"
     return tqdm(
-        total=total, unit="day", desc=cfg.name, leave=False, mininterval=0.5, bar_format=form
+        total=cfg.horizon * cfg.replications,
+        unit=unit,
+        unit_scale=1.0 / minutes,
+        desc=cfg.name,
+        leave=False,
+        mininterval=0.5,
+        bar_format=form % unit,
     )
+
+
+def bar_unit(horizon: float) -> tuple[str, float]:
+    """The progress bar's unit for replications of ``horizon`` minutes, and its minutes.
+
+    The bar is updated in simulated minutes and shown in days from a day on,
+    in hours from an hour, else in minutes (a 10-minute run is not "0.0 days").
+    """
+    if horizon >= DAY:
+        return "day", DAY
+    if horizon >= 60.0:
+        return "hour", 60.0
+    return "minute", 1.0
 
 
 def run_experiment(cfg: Config, progress: bool | None = None) -> Results:

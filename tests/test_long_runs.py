@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import sim
+from sim import runner
 from sim.config.errors import ConfigError
 from sim.core.rng import Streams
 from sim.metrics.aggregates import F, add_into, empty_partial, merge
@@ -19,7 +20,7 @@ from sim.metrics.records import Columns, concat_columns
 from sim.metrics.reduce import reduce_chunk, reduce_span
 from sim.model import build, window
 from sim.plan import kinds_and_strata
-from sim.runner import _simulate, _Sink, progress_stops
+from sim.runner import _simulate, _Sink, bar_unit, progress_stops
 
 
 @pytest.mark.parametrize(
@@ -184,6 +185,37 @@ def test_the_progress_bar_counts_days_and_does_not_change_the_run(capsys) -> Non
     shown = sim.run_experiment(sim.load_config("mmc", [*common, "progress=true"]))
     assert "simulated days" in capsys.readouterr().err
     assert quiet.kpis.equals(shown.kpis) and quiet.days.equals(shown.days)
+
+
+class _Bar:
+    """Stands for the tqdm bar: records its total and the updates it gets."""
+
+    def __init__(self, total: float) -> None:
+        self.total, self.n = total, 0.0
+
+    def update(self, k: float) -> None:
+        self.n += k
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_progress_bar_ends_at_its_total_in_its_unit(monkeypatch, workers: int) -> None:
+    """Serial and parallel runs update the bar in the same unit (simulated minutes, shown
+    in days, hours or minutes by the horizon), so that it ends full, not at 1/1440."""
+    assert bar_unit(10.0) == ("minute", 1.0) and bar_unit(600.0) == ("hour", 60.0)
+    assert bar_unit(1440.0) == ("day", 1440.0)
+    bars: list[_Bar] = []
+
+    def fake(cfg, progress):
+        bars.append(_Bar(cfg.horizon * cfg.replications))
+        return bars[-1]
+
+    monkeypatch.setattr(runner, "_progress_bar", fake)
+    over = ["horizon=600", "replications=2", f"workers={workers}", "arrival_rate=4", "servers=5"]
+    sim.run_experiment(sim.load_config("mmc", [*over, "keep_records=false"]), progress=True)
+    assert bars[0].n == pytest.approx(bars[0].total) and bars[0].total == 1200.0
 
 
 def _held_bytes(cfg: sim.Config) -> int:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm.autonotebook import tqdm  # tqdm.auto would import asyncio (~0.1 s)
 
 from sim.analytic import erlang_a
 from sim.config import Config

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm.autonotebook import tqdm  # tqdm.auto would import asyncio (~0.1 s)
 
 from sim import analytic
 from sim.config import Config, ShiftConfig
