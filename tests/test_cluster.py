@@ -5,6 +5,7 @@ the tables of a serial run, on workers that stay up and keep their imports betwe
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -133,3 +134,101 @@ def test_a_cluster_without_job_slots_is_refused_with_the_fix(tmp_path):
 
     with pytest.raises(ConfigError, match=f"--resources {JOB_RESOURCE}=1"):
         check_job_slots(NoSlots(), "tcp://head:8786")
+
+
+# Two runs of the command line (run.py's ``main``) with ``cluster.address=local``, in one
+# process of their own: one that ends (3 workers) and one whose replication 1 raises on
+# its worker (1 worker). A thread watches the process's worker processes (the nannies
+# spawn them); each run reports the workers it started (seen while it ran, not alive
+# before) and those still alive when it returned. The planted task is defined in the
+# driver (``__main__``), so Dask ships it by value.
+DRIVER = r"""
+import json, sys, threading, time
+import psutil
+import sim.runner
+from run import hydra_main
+from sim.cli.main import main
+
+me = psutil.Process()
+
+def workers():
+    found = set()
+    for child in me.children(recursive=True):
+        try:
+            if "spawn_main" in " ".join(child.cmdline()):
+                found.add(child.pid)
+        except psutil.Error:
+            pass
+    return found
+
+def watched(argv):
+    before, seen, stop = workers(), set(), threading.Event()
+    def watch():
+        while not stop.is_set():
+            seen.update(workers() - before)
+            time.sleep(0.05)
+    thread = threading.Thread(target=watch)
+    thread.start()
+    try:
+        code, error = main(argv, hydra_main), ""
+    except Exception as err:
+        code, error = None, repr(err)
+    stop.set()
+    thread.join()
+    return {"code": code, "error": error, "seen": sorted(seen), "left": sorted(workers())}
+
+def planted(cfg, replication, advance=None):
+    if replication == 1:
+        raise RuntimeError("planted failure in replication 1")
+    from sim.runner import run_replication  # the worker's own, unplanted
+    return run_replication(cfg, replication, advance)
+
+out, common = sys.argv[1], sys.argv[2:]
+ends = watched([*common, "cluster.workers=3", f"hydra.run.dir={out}/ends"])
+sim.runner.run_replication = planted
+fails = watched([*common, "cluster.workers=1", f"hydra.run.dir={out}/fails"])
+print(json.dumps({"ends": ends, "fails": fails}))
+"""
+LOCAL_RUN = ["scenario=mmc", "replications=3", "horizon=120", "warmup=0", "plots=false",
+             "cluster.address=local"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def local_runs(tmp_path_factory) -> dict:
+    """The driver's report of its two runs, and whether any of their workers outlived it."""
+    pytest.importorskip("psutil")
+    import psutil
+
+    out = tmp_path_factory.mktemp("local")
+    done = subprocess.run(
+        [sys.executable, "-c", DRIVER, str(out), *LOCAL_RUN],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = report["ends"]["seen"] + report["fails"]["seen"]
+    report["orphans"] = [pid for pid in seen if psutil.pid_exists(pid)]
+    report["out"] = out
+    return report
+
+
+def test_cluster_workers_is_the_number_of_worker_processes_of_a_local_cluster(local_runs):
+    """``local``: a scheduler here and ``cluster.workers`` worker processes (default 2)."""
+    assert len(local_runs["ends"]["seen"]) == 3
+    assert len(local_runs["fails"]["seen"]) == 1
+
+
+def test_a_run_on_a_local_cluster_leaves_no_worker_behind(local_runs):
+    ends = local_runs["ends"]
+    assert ends["code"] == 0 and ends["error"] == ""
+    assert (local_runs["out"] / "ends" / MANIFEST).is_file()
+    assert ends["left"] == []  # gone when the run returns, not only when its process exits
+    assert local_runs["orphans"] == []
+
+
+def test_a_run_whose_replication_fails_on_a_local_cluster_leaves_no_worker_behind(local_runs):
+    fails = local_runs["fails"]
+    assert "planted failure in replication 1" in fails["error"]
+    assert not (local_runs["out"] / "fails" / MANIFEST).exists()
+    assert fails["left"] == []
+    assert local_runs["orphans"] == []
