@@ -2,11 +2,13 @@
 
 The rule and its checker are in tests/layering.py; docs/architecture.md shows
 the same table. The checker is shown to catch what it must on a copy of
-``sim/`` with an upward import or a cycle planted in it.
+``sim/`` with an upward import or a cycle planted in it. The entry points
+outside ``sim/`` (``run.py``, the Hydra launcher plugin) sit above every stage.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 from pathlib import Path
@@ -17,6 +19,11 @@ from tests.layering import MAY_IMPORT, cycles, edges, layer, modules, violations
 
 ROOT = Path(__file__).resolve().parents[1]
 SIM = ROOT / "sim"
+# Entry points outside sim/: the command line and the Dask launcher, which Hydra only
+# loads from the hydra_plugins namespace. They reach the simulator through `cli` (and
+# `config`, whose schemas run.py registers with Hydra), and no stage imports them.
+ENTRY_POINTS = [ROOT / "run.py", *sorted((ROOT / "hydra_plugins").rglob("*.py"))]
+ENTRY_MAY_IMPORT = {"cli", "config"}
 
 
 def test_no_module_imports_a_later_stage():
@@ -29,6 +36,30 @@ def test_there_is_no_import_cycle():
 
 def test_every_module_belongs_to_a_known_stage():
     assert {layer(m) for m in modules(SIM)} <= set(MAY_IMPORT)
+
+
+def imported(path: Path) -> set[str]:
+    """Every module a file imports (lazy and type-only imports too)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            found.add(node.module or "")
+    return found
+
+
+def test_the_entry_points_reach_the_simulator_through_the_command_line_stage():
+    for path in ENTRY_POINTS:
+        stages = {layer(m) for m in imported(path) if m.startswith("sim.")}
+        assert stages <= ENTRY_MAY_IMPORT, f"{path.relative_to(ROOT)} imports {stages}"
+    launcher = ROOT / "hydra_plugins" / "ccsim_dask_launcher" / "dask_launcher.py"
+    assert "sim.cli.cluster" in imported(launcher)  # the plugin only hands over to the cli
+
+
+def test_no_stage_imports_an_entry_point():
+    for path in modules(SIM).values():
+        assert not {m for m in imported(path) if m.split(".")[0] in ("run", "hydra_plugins")}, path
 
 
 def test_the_checker_reads_lazy_relative_and_type_only_imports():

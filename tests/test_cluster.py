@@ -1,11 +1,18 @@
-"""A Dask cluster started here (a scheduler and two worker processes, as on real nodes):
-a sweep's jobs and their replications, and one job's replications, run as its tasks, give
-the tables of a serial run, on workers that stay up and keep their imports between tasks.
+"""Dask clusters, as a user runs them.
+
+A cluster started for the run (``cluster.address=local``): ``cluster.workers`` is
+its number of worker processes, for a run and for a sweep, and none of them outlives
+the run, whether it ends or a replication raises on a worker. A cluster started here
+as on real nodes (``dask scheduler``, two ``dask worker`` processes): a sweep's jobs and
+their replications, and one job's replications, run as its tasks, give the tables of a
+serial run, on workers that stay up and keep their imports between tasks.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -63,8 +70,8 @@ def cluster(tmp_path_factory):
         yield client
         client.close()
     finally:
-        for proc in [*workers, head]:
-            proc.terminate()
+        for proc in [*workers, head]:  # Ctrl-C in each node's terminal: 1.5 s, SIGTERM 8 s
+            proc.send_signal(signal.SIGINT)
         for proc in [*workers, head]:
             proc.wait(timeout=30)
 
@@ -93,6 +100,126 @@ def assert_same_tables(a: Path, b: Path) -> None:
 
 def job_dirs(out: Path) -> dict[str, Path]:
     return {p.name: p for p in sorted(out.iterdir()) if (p / MANIFEST).is_file()}
+
+
+# Three runs of ``run.py`` (as ``python run.py`` runs it) with ``cluster.address=local``, in
+# one process of their own: a run that ends (3 workers), a 1-job sweep with
+# ``hydra/launcher=cluster`` (1 worker) and a run whose replication 1 raises on its worker
+# (the default 2 workers). A thread watches the process's worker processes (the nannies
+# spawn them); each run reports the workers it started (seen while it ran, not alive
+# before) and those still alive when it returned or raised. The planted task is defined in the
+# driver (``__main__``), so Dask ships it by value.
+DRIVER = r"""
+import json, runpy, sys, threading, time
+import psutil
+import sim.runner
+
+me = psutil.Process()
+
+def workers():
+    # a worker once it runs: between fork and exec a child still has this driver's command
+    found = set()
+    for child in me.children(recursive=True):
+        try:
+            if "--multiprocessing-fork" in child.cmdline():
+                found.add(child.pid)
+        except psutil.Error:
+            pass
+    return found
+
+def watched(argv):
+    before, seen, stop = workers(), set(), threading.Event()
+    def watch():
+        while not stop.is_set():
+            seen.update(workers() - before)
+            time.sleep(0.05)
+    thread = threading.Thread(target=watch)
+    thread.start()
+    sys.argv, code, error = ["run.py", *argv], None, ""
+    try:
+        runpy.run_path("run.py", run_name="__main__")
+    except SystemExit as end:
+        code = end.code
+    except Exception as err:
+        error = repr(err)
+    stop.set()
+    thread.join()
+    return {"code": code, "error": error, "seen": sorted(seen), "left": sorted(workers())}
+
+def planted(cfg, replication, advance=None):
+    if replication == 1:
+        raise RuntimeError("planted failure in replication 1")
+    from sim.runner import run_replication  # the worker's own, unplanted
+    return run_replication(cfg, replication, advance)
+
+out, run, sweep = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+ends = watched([*run, "cluster.workers=3", f"hydra.run.dir={out}/ends"])
+swept = watched([*sweep, "cluster.workers=1", f"hydra.sweep.dir={out}/sweep"])
+sim.runner.run_replication = planted
+fails = watched([*run, f"hydra.run.dir={out}/fails"])
+print(json.dumps({"ends": ends, "sweep": swept, "fails": fails}))
+"""
+LOCAL_RUN = ["scenario=mmc", "replications=3", "horizon=120", "warmup=0", "plots=false",
+             "cluster.address=local"]  # fmt: skip
+LOCAL_SWEEP = ["-m", "experiment=pooling", "replications=1", "horizon=60", "warmup=0",
+               "params.flexible=0", "hydra/launcher=cluster"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def local_runs(tmp_path_factory) -> dict:
+    """The driver's report of its runs, and which of their workers outlived its process."""
+    pytest.importorskip("psutil")
+    import psutil
+
+    out = tmp_path_factory.mktemp("local")
+    args = [str(out), json.dumps(LOCAL_RUN), json.dumps(LOCAL_SWEEP)]
+    done = subprocess.run(
+        [sys.executable, "-c", DRIVER, *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = [pid for r in ("ends", "sweep", "fails") for pid in report[r]["seen"]]
+    report["orphans"] = [pid for pid in seen if psutil.pid_exists(pid)]
+    report["out"] = out
+    return report
+
+
+def test_cluster_workers_is_the_number_of_worker_processes_of_a_local_cluster(local_runs):
+    """``local``: a scheduler here and ``cluster.workers`` worker processes (default 2)."""
+    started = [len(local_runs[name]["seen"]) for name in ("ends", "sweep", "fails")]
+    assert started == [3, 1, 2], local_runs
+
+
+def test_a_sweeps_cluster_is_its_cluster_address_and_workers():
+    from omegaconf import OmegaConf
+
+    from sim.cli.cluster import sweep_cluster
+
+    def of(address: str, workers: int):
+        return sweep_cluster(
+            OmegaConf.create({"cluster": {"address": address, "workers": workers}})
+        )
+
+    assert of("", 3) == ("local", 3)
+    assert of(" tcp://head:8786 ", 1) == ("tcp://head:8786", 1)
+
+
+def test_a_run_and_a_sweep_on_a_local_cluster_leave_no_worker_behind(local_runs):
+    for name in ("ends", "sweep"):
+        assert local_runs[name]["code"] == 0 and local_runs[name]["error"] == "", name
+        assert local_runs[name]["left"] == [], name  # gone when run.py ends, not at exit
+    assert (local_runs["out"] / "ends" / MANIFEST).is_file()
+    assert len(job_dirs(local_runs["out"] / "sweep")) == 1
+    assert local_runs["orphans"] == []
+
+
+def test_a_run_whose_replication_fails_on_a_local_cluster_leaves_no_worker_behind(local_runs):
+    fails = local_runs["fails"]
+    assert "planted failure in replication 1" in fails["error"]
+    assert not (local_runs["out"] / "fails" / MANIFEST).exists()
+    assert fails["left"] == []
+    assert local_runs["orphans"] == []
 
 
 def test_a_sweep_and_a_job_spread_over_the_cluster_give_the_serial_tables(cluster, tmp_path):

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sim.config.cluster import LOCAL
+from sim.config.cluster import LOCAL, ClusterConfig
 from sim.config.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -33,12 +33,17 @@ if TYPE_CHECKING:
     from omegaconf import DictConfig
 
 
-def sweep_address(config: DictConfig) -> str:
-    """The cluster a sweep runs on: its ``cluster.address``, or ``local`` when empty."""
+def sweep_cluster(config: DictConfig) -> tuple[str, int]:
+    """Where a sweep runs: ``cluster.address`` (``local`` when empty) and ``cluster.workers``.
+
+    The workers are the worker processes of a ``local`` cluster; a cluster at
+    an address has the workers it has (:func:`sim.core.cluster.session`).
+    """
     from omegaconf import OmegaConf
 
     address = str(OmegaConf.select(config, "cluster.address", default="") or "").strip()
-    return address or LOCAL
+    workers = int(OmegaConf.select(config, "cluster.workers", default=ClusterConfig.workers))
+    return address or LOCAL, workers
 
 
 def check_job_slots(client: Client, address: str) -> int:
@@ -101,15 +106,13 @@ def launch(
 
     from hydra.core.singleton import Singleton
     from hydra.core.utils import configure_log, setup_globals
-    from omegaconf import OmegaConf
 
     from sim.core.cluster import JOB_RESOURCE, run_bounded, session
 
     setup_globals()
     configure_log(config.hydra.hydra_logging, config.hydra.verbose)
     Path(str(config.hydra.sweep.dir)).mkdir(parents=True, exist_ok=True)
-    address = sweep_address(config)
-    workers = int(OmegaConf.select(config, "cluster.workers", default=2))
+    address, workers = sweep_cluster(config)
     state = Singleton.get_state()
     returns: dict[int, JobReturn] = {}
     items = [(first + i, list(o)) for i, o in enumerate(job_overrides)]
