@@ -33,6 +33,7 @@ import pandas as pd
 
 from sim import load_config, run_experiment
 from sim.config import BreakConfig, Config, ShiftConfig
+from sim.metrics.kpis import UNBOUNDED
 from sim.metrics.results import Results
 from sim.metrics.stats import paired_difference, summarise_replications
 from sim.report.text import interval_text
@@ -203,7 +204,8 @@ def did(runs: dict) -> pd.DataFrame:
     keys = ["replication", "scope", "metric"]
     frames = [r.replications.set_index(keys)["value"] for r in (a_on, a_off, b_on, b_off)]
     value = (frames[2] - frames[0]) - (frames[3] - frames[1])
-    return summarise_replications(value.dropna().reset_index())
+    # a difference of shares can be negative: no KPI bounds on its interval
+    return summarise_replications(value.dropna().reset_index(), bounds=lambda _m: UNBOUNDED)
 
 
 def main() -> None:
