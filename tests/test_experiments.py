@@ -195,9 +195,16 @@ def test_the_report_renders_in_a_real_headless_browser(parallel, tmp_path):
     assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
 
 
-@pytest.mark.parametrize("name", EXPERIMENTS)
-def test_every_ready_made_experiment_runs_end_to_end(name, tmp_path):
-    short = ["replications=2", "warmup=0"]
+# The default run drives every experiment without the per-job PNG plots (half of a job's
+# time; drawn by the same code for every scenario, checked in test_plots.py and in the
+# sweeps above); test-all runs each one with its plots as well.
+@pytest.mark.parametrize(
+    ("name", "plots"),
+    [pytest.param(n, False, id=n) for n in EXPERIMENTS]
+    + [pytest.param(n, True, id=f"{n}-plots", marks=pytest.mark.slow) for n in EXPERIMENTS],
+)
+def test_every_ready_made_experiment_runs_end_to_end(name, plots, tmp_path):
+    short = ["replications=2", "warmup=0", f"plots={str(plots).lower()}"]
     short += ["horizon=2880"] if name == "shift_design" else ["horizon=180"]
     out = tmp_path / name
     text = sweep(out, *short, experiment=name)

@@ -66,7 +66,17 @@ def mmc_case(id, lam, mean, c, patience=None, capacity=None, t=None, slow=False,
 CASES = [
     # from shared/validation/theory_cases.csv
     mmc_case("EC01_mm1_light", 0.5, 1.0, 1, t=1.0, horizon=25000, warmup=500, replications=20),
-    mmc_case("EC04_c55_rho087", 12.0, 4.0, 55, t=0.25, horizon=26000, warmup=300, replications=20),
+    mmc_case(
+        "EC04_c55_rho087",
+        12.0,
+        4.0,
+        55,
+        t=0.25,
+        horizon=26000,
+        warmup=300,
+        replications=20,
+        slow=True,
+    ),
     mmc_case(
         "EC06_c130_rho095",
         24.6,
@@ -78,7 +88,17 @@ CASES = [
         replications=20,
         slow=True,
     ),
-    mmc_case("EC08_c3_rho095", 2.85, 1.0, 3, t=0.5, horizon=100000, warmup=3000, replications=20),
+    mmc_case(
+        "EC08_c3_rho095",
+        2.85,
+        1.0,
+        3,
+        t=0.5,
+        horizon=100000,
+        warmup=3000,
+        replications=20,
+        slow=True,
+    ),
     mmc_case(
         "EA01_mm1m", 0.5, 1.0, 1, patience=1.0, t=0.5, horizon=10000, warmup=200, replications=20
     ),
@@ -111,7 +131,9 @@ CASES = [
     mmc_case(
         "MK01_mm1k5", 0.9, 1.0, 1, capacity=5, t=1.0, horizon=12000, warmup=300, replications=20
     ),
-    # our own: heavy load, overload with abandonment, large pools, blocking with patience
+    # our own: heavy load, overload with abandonment, large pools, blocking with patience;
+    # c5_rho09 is the default run's M/M/c with waits (EC04 and EC08 need 6M arrivals each)
+    mmc_case("c5_rho09", 4.5, 1.0, 5, t=0.5, horizon=22000, warmup=500, replications=20),
     mmc_case(
         "heavy_c10_rho096",
         9.6,
