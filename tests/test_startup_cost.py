@@ -2,17 +2,24 @@
 
 Hydra's ConfigStore holds each schema once per process (storing one builds its
 whole structured config), and the entry schemas only once an override adds an
-entry; the exact levels are computed from the records' columns, and agree with
-a count of the contacts inside at any instant.
+entry; the garbage collector makes no pass while the command line starts, and
+the start-up's objects are frozen out of later passes; the exact levels are
+computed from the records' columns, and agree with a count of the contacts
+inside at any instant.
 """
 
 from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
 from hydra.core.config_store import ConfigStore
 
 from sim import load_config, run_experiment
+from sim.cli.main import main
 from sim.config.compose import compose_config
 from sim.config.schema import register_configs
 from sim.metrics.records import levels_frame
@@ -80,3 +87,42 @@ def test_levels_count_the_contacts_inside_at_every_instant() -> None:
                 at = steps.value.to_numpy()[np.searchsorted(steps.t.to_numpy(), t, "right") - 1]
                 assert at == _inside(starts, stops, t), (rep, name, t)
     assert levels_frame(contacts.iloc[:0], {}).empty
+
+
+@pytest.fixture
+def collections(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    """Garbage collections seen by the command line, and the collector's state as a run starts."""
+    import sim.runner
+
+    seen: dict[str, Any] = {"passes": 0}
+    real = sim.runner.run_experiment
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        seen["passes"] += phase == "start"
+
+    def run_and_note(*args: Any, **kwargs: Any) -> Any:
+        seen["at start"] = (seen["passes"], gc.isenabled(), gc.get_freeze_count())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sim.runner, "run_experiment", run_and_note)
+    gc.callbacks.append(note)
+    try:
+        yield seen
+    finally:
+        gc.callbacks.remove(note)
+        gc.unfreeze()
+
+
+def test_the_collector_is_off_while_the_command_line_starts_then_frozen(collections, tmp_path):
+    argv = ["scenario=mmc", "horizon=10", "warmup=0", "replications=1", "progress=false"]
+    assert main([*argv, f"hydra.run.dir={tmp_path / 'run'}"], lambda: None) == 0
+    passes, enabled, frozen = collections["at start"]
+    assert passes == 0  # not one pass over the start-up's objects
+    assert enabled and frozen > 10_000  # then on, with what start-up left out of its passes
+    assert gc.isenabled()
+
+
+def test_the_collector_is_back_on_after_a_refused_command_line(collections, capsys):
+    assert main(["scenario=mmc", "serverz=3"], lambda: None) == 2
+    assert "serverz" in capsys.readouterr().err
+    assert gc.isenabled() and "at start" not in collections
