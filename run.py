@@ -22,7 +22,7 @@ from sim.cli.execute import hydra_job
 from sim.cli.main import main
 from sim.config import register_configs
 
-register_configs()
+register_configs(entries=False)  # the entry schemas: when an override adds an entry
 
 
 @hydra.main(version_base="1.3", config_path="configs", config_name="config")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,36 @@ class Job:
     out: Path
     overrides: tuple[str, ...]
     num: int = 0
+
+
+class StartupCollector:
+    """Python's cyclic garbage collector off while the command line starts, then frozen.
+
+    Starting (importing numpy, pandas and Hydra; composing and converting the
+    configuration) leaves some 160,000 long-lived objects and little garbage; the
+    collector's passes over them cost about a tenth of a second of a trivial run.
+    They are paused from the command line's start until the run starts
+    (:meth:`started`): then ``gc.freeze`` moves every live object into the permanent
+    generation, which no later pass scans, and the collector is back on (the
+    runner pauses it again during each replication, ``sim.runner.gc_paused``).
+
+    Deliberately not done for a sweep's jobs: the garbage cycles of a composition
+    (about 11,000 objects, a few MB) are frozen too and kept until the process
+    exits, once per command line, which is harmless once and a leak per job.
+    """
+
+    def __init__(self) -> None:
+        self._was_on = gc.isenabled()
+        self._paused = True
+        gc.disable()
+
+    def started(self) -> None:
+        """The run starts: freeze what start-up left, switch the collector back on (once)."""
+        if self._paused:
+            self._paused = False
+            gc.freeze()
+            if self._was_on:
+                gc.enable()
 
 
 def _is_hydra(override: Any) -> bool:

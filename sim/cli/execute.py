@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,11 @@ def save_provenance(folder: Path, cfg: DictConfig, overrides: Sequence[str]) -> 
     OmegaConf.save(OmegaConf.create(list(overrides)), hydra_dir / "overrides.yaml")
 
 
-def execute(job: Job, show: bool) -> Any:
-    """Run one job into its folder and publish it; None if it had already run."""
+def execute(job: Job, show: bool, started: Callable[[], None] | None = None) -> Any:
+    """Run one job into its folder and publish it; None if it had already run.
+
+    ``started`` is called once everything is checked, just before the run starts.
+    """
     from sim.config.load import to_config
     from sim.report.io import OUTPUT_NAMES, write_files
     from sim.runner import run_experiment
@@ -42,6 +45,8 @@ def execute(job: Job, show: bool) -> Any:
         if claim.finished:
             print(f"already done (same configuration): {job.out}")
             return None
+        if started is not None:
+            started()
         results = run_experiment(config, progress=config.progress and show)
         write_files(results, claim.staging)
         save_provenance(claim.staging, job.cfg, job.overrides)
@@ -49,15 +54,15 @@ def execute(job: Job, show: bool) -> Any:
     return results
 
 
-def run_single(args: Any) -> int:
-    """Compose, check and run one scenario; print its report."""
+def run_single(args: Any, started: Callable[[], None] | None = None) -> int:
+    """Compose, check and run one scenario; print its report (``started``: as in execute)."""
     from sim.config.compose import compose_config
     from sim.report.text import text
 
     cfg = compose_config(args.overrides, args.config_dir, hydra_node=True)
     out = out_dir(cfg, "hydra.run.dir", args.overrides)
     task = [o for o in args.overrides if not o.startswith("hydra")]
-    results = execute(Job(cfg, out, tuple(task)), show=True)
+    results = execute(Job(cfg, out, tuple(task)), show=True, started=started)
     if results is not None:
         print(text(results))
         print(f"results: {out}")

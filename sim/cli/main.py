@@ -31,7 +31,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from sim.cli.common import split_overrides
+from sim.cli.common import StartupCollector, split_overrides
 from sim.config.errors import ConfigError
 
 INTERRUPTED = 130
@@ -78,10 +78,12 @@ def sweep_master(args: Any) -> DictConfig | None:
 
 def main(argv: Sequence[str], hydra_main: Callable[[], Any]) -> int:
     """The command line; returns the exit code."""
+    collector = StartupCollector()
     with _one_line_warnings():
         try:
             args = parse_args(argv)
             if any(getattr(args, flag, None) for flag in INTROSPECTION):
+                collector.started()
                 return _delegate(list(argv), hydra_main)
             if args.config_path:
                 raise ConfigError("--config-path is not supported: use --config-dir <folder>")
@@ -89,16 +91,19 @@ def main(argv: Sequence[str], hydra_main: Callable[[], Any]) -> int:
             if master is not None:
                 from sim.cli.sweep import run_sweep
 
+                collector.started()  # before the jobs are composed: see StartupCollector
                 return run_sweep(args, master, hydra_main)
             from sim.cli.execute import run_single
 
-            return run_single(args)
+            return run_single(args, collector.started)
         except ConfigError as err:
             print(f"error: {' '.join(str(err).split())}", file=sys.stderr)
             return USER_ERROR
         except KeyboardInterrupt:
             print("interrupted: nothing unfinished was published", file=sys.stderr)
             return INTERRUPTED
+        finally:
+            collector.started()
 
 
 def _delegate(argv: list[str], hydra_main: Callable[[], Any]) -> int:

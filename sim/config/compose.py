@@ -138,7 +138,7 @@ def compose_config(
 
     dirs = search_dirs(user_dir)
     check_choices(overrides, dirs)
-    register_configs()
+    register_configs(entries=False)  # the entry schemas only if an override adds an entry
     overrides = with_new_entries(overrides, lambda o: compose_plain(o, dirs, False, config_name))
     cfg = compose_plain(overrides, dirs, hydra_node, config_name)
     check_known_keys(cfg)
@@ -251,10 +251,10 @@ def with_new_entries(overrides: Sequence[str], compose_base: Any) -> list[str]:
     Hydra cannot give a plain mapping to a dict typed by a schema
     (``dict is not a subclass of AgentGroupConfig``). So
     ``+agents.extra={count:3}`` becomes ``+schema/AgentGroupConfig@agents.extra=base``
-    (the schema's defaults, registered by :func:`sim.config.register_configs`)
-    and ``agents.extra.count=3``; an entry the scenario has already is only
-    assigned. ``compose_base(overrides)`` composes without the additions, to
-    see which entries exist. Keys of :data:`OPEN_MAPPINGS` are set first
+    (the schema's defaults, registered here by :func:`sim.config.register_configs`
+    the first time an entry is added) and ``agents.extra.count=3``; an entry the
+    scenario has already is only assigned. ``compose_base(overrides)`` composes
+    without the additions, to see which entries exist. Keys of :data:`OPEN_MAPPINGS` are set first
     (:func:`with_open_mappings`).
     """
     overrides = with_open_mappings(overrides)
@@ -262,6 +262,9 @@ def with_new_entries(overrides: Sequence[str], compose_base: Any) -> list[str]:
     adds = [o for o in parsed if o.is_add() and _levels(o.key_or_group.split("."))]
     if not adds:
         return list(overrides)
+    from sim.config.schema import register_configs
+
+    register_configs(entries=True)  # the +schema/<Class>@entry=base below compose from these
     pairs = zip(overrides, parsed, strict=True)
     base = compose_base([t for t, o in pairs if o not in adds and not o.is_sweep_override()])
     out, made = [], set()

@@ -209,12 +209,25 @@ class Config:
 TEXTBOOK_SHORTCUTS = ("arrival_rate", "mean_service", "servers", "mean_patience", "capacity")
 
 
-def register_configs() -> None:
-    """Register the schemas in Hydra's ConfigStore (idempotent)."""
+def register_configs(entries: bool = True) -> None:
+    """Register the schemas in Hydra's ConfigStore, each once per process.
+
+    ``base_config`` is the root schema every composition starts from;
+    ``entries`` also registers ``schema/<Class>/base`` for each schema that is
+    the value of a dict (``+agents.extra={...}`` adds through these,
+    :func:`sim.config.compose.with_new_entries`). Storing a schema builds its
+    whole structured config (a few hundredths of a second), so a schema the
+    store holds already is not stored again; the store itself is Hydra's, and
+    Hydra hands it to the workers of a sweep.
+    """
     store = ConfigStore.instance()
-    store.store(name="base_config", node=Config)
-    for cls in entry_schemas():  # +agents.extra={...} adds through these (sim.config.compose)
-        store.store(group=f"schema/{cls.__name__}", name="base", node=cls)
+    if "base_config.yaml" not in store.repo:
+        store.store(name="base_config", node=Config)
+    if entries:
+        held = store.repo.get("schema", {})
+        for cls in entry_schemas():
+            if cls.__name__ not in held:
+                store.store(group=f"schema/{cls.__name__}", name="base", node=cls)
     register_resolvers()
 
 

@@ -186,24 +186,36 @@ def levels_frame(contacts: pd.DataFrame, ends: Mapping[int, float]) -> pd.DataFr
 
     One row per change; ``value`` holds from ``t`` until the next row of the
     same replication and name. Contacts still open when the replication ended
-    (``ends[replication]``) leave at that instant.
+    (``ends[replication]``) leave at that instant. Works on the columns' numpy
+    arrays (no per-row strings of the outcome, no grouped copy of the whole table).
     """
     frames = []
-    for rep, c in contacts.groupby("replication", observed=True, sort=True):
-        for name, start, stop in _segments(c, ends[rep]):
+    reps = contacts["replication"].to_numpy()
+    admitted = _admitted(contacts)
+    times = {k: contacts[k].to_numpy() for k in ("t_queue", "t_answer", "t_end")}
+    for rep in np.unique(reps):
+        mine = admitted & (reps == rep)
+        cols = {k: v[mine] for k, v in times.items()}
+        for name, start, stop in _segments(cols, ends[int(rep)]):
             t, value = _step(start, stop)
-            frames.append(pd.DataFrame({"replication": rep, "t": t, "name": name, "value": value}))
+            frame = {"replication": int(rep), "t": t, "name": name, "value": value}
+            frames.append(pd.DataFrame(frame))
     if not frames:
         return pd.DataFrame(columns=["replication", "t", "name", "value"])
     return pd.concat(frames, ignore_index=True)
 
 
-def _segments(c: pd.DataFrame, end: float) -> list[tuple[str, np.ndarray, np.ndarray]]:
-    outcome = c["outcome"].astype(str).to_numpy()
-    admitted = (outcome != "blocked") & (outcome != "balked") & c["queue"].notna().to_numpy()
-    t_queue = c["t_queue"].to_numpy()[admitted]
-    answer = c["t_answer"].to_numpy()[admitted]
-    stop = c["t_end"].to_numpy()[admitted]
+def _admitted(contacts: pd.DataFrame) -> np.ndarray:
+    """Legs that entered a queue: not blocked, not balked, with a queue."""
+    refused = contacts["outcome"].isin(("blocked", "balked")).to_numpy()
+    return ~refused & contacts["queue"].notna().to_numpy()
+
+
+def _segments(
+    cols: Mapping[str, np.ndarray], end: float
+) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """Start and stop instants of the queue-length and busy-agent steps of admitted legs."""
+    t_queue, answer, stop = cols["t_queue"], cols["t_answer"], cols["t_end"]
     left_queue = np.where(np.isnan(answer), np.nan_to_num(stop, nan=end), answer)
     served = ~np.isnan(answer)
     busy_end = np.nan_to_num(stop[served], nan=end)

@@ -1,0 +1,128 @@
+"""Start-up and output cost (issue 16): work a run does not need is not done.
+
+Hydra's ConfigStore holds each schema once per process (storing one builds its
+whole structured config), and the entry schemas only once an override adds an
+entry; the garbage collector makes no pass while the command line starts, and
+the start-up's objects are frozen out of later passes; the exact levels are
+computed from the records' columns, and agree with a count of the contacts
+inside at any instant.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from hydra.core.config_store import ConfigStore
+
+from sim import load_config, run_experiment
+from sim.cli.main import main
+from sim.config.compose import compose_config
+from sim.config.schema import register_configs
+from sim.metrics.records import levels_frame
+
+
+@pytest.fixture
+def stored(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What is stored in Hydra's ConfigStore from now on, without the entry schemas."""
+    register_configs(entries=False)
+    store = ConfigStore.instance()
+    monkeypatch.delitem(store.repo, "schema", raising=False)
+    calls: list[str] = []
+    real = ConfigStore.store
+
+    def store_and_note(self: ConfigStore, *args: object, **kwargs: object) -> None:
+        name = str(kwargs.get("group") or kwargs.get("name"))
+        if not name.startswith("hydra/"):  # Hydra stores its plugins' own configs
+            calls.append(name)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(ConfigStore, "store", store_and_note)
+    return calls
+
+
+def test_a_composition_stores_no_schema_the_store_holds(stored: list[str]) -> None:
+    compose_config(["scenario=mmc", "servers=52"], hydra_node=True)
+    load_config("mmc", ["horizon=10", "warmup=0"])
+    register_configs(entries=False)
+    assert stored == []
+    assert "schema" not in ConfigStore.instance().repo
+
+
+def test_an_added_entry_stores_the_entry_schemas_once(stored: list[str]) -> None:
+    cfg = load_config("minimal", ["+agents.extra={count:2,skills:[chat]}"])
+    assert cfg.agents["extra"].count == 2 and list(cfg.agents["extra"].skills) == ["chat"]
+    assert "schema/AgentGroupConfig" in stored and "base_config" not in stored
+    first = len(stored)
+    cfg = load_config("minimal", ["+agents.more={count:1,skills:[chat]}"])
+    assert cfg.agents["more"].count == 1
+    register_configs()
+    assert len(stored) == first
+
+
+def _inside(starts: np.ndarray, stops: np.ndarray, t: float) -> int:
+    return int(np.sum((starts <= t) & (t < stops)))
+
+
+def test_levels_count_the_contacts_inside_at_every_instant() -> None:
+    """Blocked legs and legs still open at the end included, two replications."""
+    cfg = load_config("mmck", ["horizon=30", "warmup=0", "replications=2", "drain=false"])
+    results = run_experiment(cfg, progress=False)
+    contacts, levels = results.contacts, results.levels
+    assert (contacts.outcome == "blocked").any() and contacts.t_end.isna().any()
+    assert list(levels.dtypes.astype(str)) == ["int64", "float64", "str", "int32"]
+    for rep, c in contacts.groupby("replication"):
+        c = c[c.outcome != "blocked"]
+        answer, stop = c.t_answer.to_numpy(), c.t_end.fillna(cfg.horizon).to_numpy()
+        queued = (c.t_queue.to_numpy(), np.where(np.isnan(answer), stop, answer))
+        served = ~np.isnan(answer)
+        busy = (answer[served], stop[served])
+        for name, (starts, stops) in (("queue_length", queued), ("busy_agents", busy)):
+            steps = levels[(levels.replication == rep) & (levels.name == name)]
+            assert np.all(np.diff(steps.t.to_numpy()) > 0)
+            for t in np.linspace(0.5, 29.5, 59):
+                at = steps.value.to_numpy()[np.searchsorted(steps.t.to_numpy(), t, "right") - 1]
+                assert at == _inside(starts, stops, t), (rep, name, t)
+    assert levels_frame(contacts.iloc[:0], {}).empty
+
+
+@pytest.fixture
+def collections(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    """Garbage collections seen by the command line, and the collector's state as a run starts."""
+    import sim.runner
+
+    seen: dict[str, Any] = {"passes": 0}
+    real = sim.runner.run_experiment
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        seen["passes"] += phase == "start"
+
+    def run_and_note(*args: Any, **kwargs: Any) -> Any:
+        seen["at start"] = (seen["passes"], gc.isenabled(), gc.get_freeze_count())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sim.runner, "run_experiment", run_and_note)
+    gc.callbacks.append(note)
+    try:
+        yield seen
+    finally:
+        gc.callbacks.remove(note)
+        gc.unfreeze()
+
+
+def test_the_collector_is_off_while_the_command_line_starts_then_frozen(collections, tmp_path):
+    argv = ["scenario=mmc", "horizon=10", "warmup=0", "replications=1", "progress=false"]
+    assert main([*argv, f"hydra.run.dir={tmp_path / 'run'}"], lambda: None) == 0
+    passes, enabled, frozen = collections["at start"]
+    assert passes == 0  # not one pass over the start-up's objects
+    assert enabled and frozen > 10_000  # then on, with what start-up left out of its passes
+    assert gc.isenabled()
+
+
+def test_the_collector_is_back_on_after_a_refused_command_line(collections, capsys):
+    assert main(["scenario=mmc", "serverz=3"], lambda: None) == 2
+    assert "serverz" in capsys.readouterr().err
+    assert gc.isenabled() and "at start" not in collections
