@@ -42,7 +42,8 @@ def execute(job: Job, show: bool) -> Any:
         if claim.finished:
             print(f"already done (same configuration): {job.out}")
             return None
-        results = run_experiment(config, progress=config.progress and show)
+        show = config.progress and show
+        results = run_experiment(config, show, claim.checkpoint, keep_checkpoint=True)
         write_files(results, claim.staging)
         save_provenance(claim.staging, job.cfg, job.overrides)
         claim.publish(job_info(job.cfg, job.overrides, job.num))
