@@ -26,7 +26,7 @@ from sim.config.base import DAY
 from sim.config.errors import OutputError
 from sim.core import checkpoint as ckpt
 from sim.core.rng import Streams
-from sim.metrics.records import ContactLog
+from sim.metrics.records import CHUNK, ContactLog
 from sim.runner import Checkpoints, _start
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -158,7 +158,7 @@ def test_resume_starts_from_the_saved_day_not_from_zero(monkeypatch, tmp_path: P
 
 
 def test_the_comparison_sees_lost_state(monkeypatch, tmp_path: Path) -> None:
-    """A resume that loses state (records not yet reduced, the sink's partial) is caught."""
+    """A resume that loses state (the sink's records and partial aggregates) is caught."""
     cfg = config("default", "horizon=2d")
     whole = sim.run_experiment(cfg)
     take = Checkpoints.take_state
@@ -166,10 +166,10 @@ def test_the_comparison_sees_lost_state(monkeypatch, tmp_path: Path) -> None:
     def losing(self, r):
         saved = take(self, r)
         if saved is not None:
-            model, sink, _ = saved[1]
-            assert model.log._batches, "records were waiting for the sink at the kill"
-            model.log._batches, model.log._pending = [], 0  # records kept, not yet reduced
-            sink.partial = runner.empty_partial(sink.kept_win, sink.strata)  # records reduced
+            sink = saved[1][1]
+            assert sink.chunks, "records had reached the sink at the kill"
+            sink.partial = runner.empty_partial(sink.kept_win, sink.strata)
+            sink.chunks = []
         return saved
 
     monkeypatch.setattr(Checkpoints, "take_state", losing)
@@ -218,6 +218,7 @@ def test_every_saves_only_at_its_midnights(monkeypatch, tmp_path: Path) -> None:
 
 
 def test_parallel_replications_resume_from_the_finished_ones(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(ContactLog.__init__, "__defaults__", (CHUNK,))  # the workers' chunks
     cfg = config("minimal", "horizon=2d", "replications=3", "workers=2")
     whole = sim.run_experiment(config("minimal", "horizon=2d", "replications=3"))
     path = tmp_path / ckpt.NAME
