@@ -52,6 +52,12 @@ checks each line below against the code (command line and Python API), and
   the result of another configuration, is refused with one line; `overwrite=true` replaces
   an earlier result and writes beside the other files, never over them. A folder holding
   the result of the same configuration is "already done" (a sweep resumes that way).
+- A long run with `checkpoint.every=1d` keeps its checkpoint, `.ccsim-checkpoint.pkl`,
+  inside its output folder (written to a temporary file, then renamed over the last one).
+  A killed run leaves it there; the same command into the same folder resumes from it, and
+  refuses, with one line, a checkpoint of another configuration (naming the keys), of
+  another code version or a corrupt one (`overwrite=true` discards it). It is removed when
+  the results are published; a file of that name that a run did not write is never touched.
 - While it writes, it holds a lock on its folder: a second run into the same folder at the
   same time refuses at once. Worker processes (`workers=2`, sweep jobs) die with their parent.
 - Before anything runs, every configuration (each job's, for a sweep) is checked: types,

@@ -21,6 +21,7 @@ from sim import outbound, plan
 from sim.config import ArrivalConfig, ChannelMode, Config, DistributionConfig, SkillConfig
 from sim.config.journey import demand_mix
 from sim.config.workforce import group_size, vendor_areas
+from sim.core.clock import Clock, Environment
 from sim.core.distributions import Deterministic, Distribution, Uniform, from_config, sampler
 from sim.core.entities import Agent
 from sim.core.rng import Streams
@@ -179,13 +180,28 @@ def _stress(cfg: Config, kinds: list[Kind], router: Router) -> StressModel:
     return model
 
 
-def _stress_samples(
-    env: simpy.Environment, stress: StressModel, agents: list, every: float, horizon: float
-):
-    """SimPy process: everyone's stress at every reporting interval end."""
-    while env.now + every <= horizon + 1e-9:
-        yield env.timeout(every)
-        stress.sample(env.now, agents)
+class _StressSamples:
+    """Everyone's stress at every reporting interval end, up to the horizon.
+
+    Callbacks started like a SimPy process (:meth:`Clock.start`), not a
+    generator, so that a run pickles at a midnight (checkpoints).
+    """
+
+    def __init__(
+        self, env: simpy.Environment, stress: StressModel, agents: list, every: float, end: float
+    ) -> None:
+        self.env, self.stress, self.agents = env, stress, agents
+        self.every, self.horizon = every, end
+        self.clock = Clock(env)
+        self.clock.start(self._next)
+
+    def _next(self, _event: object) -> None:
+        if self.env.now + self.every <= self.horizon + 1e-9:
+            self.clock.call(self._sample, self.every)
+
+    def _sample(self, _event: object) -> None:
+        self.stress.sample(self.env.now, self.agents)
+        self._next(None)
 
 
 def _times(
@@ -261,9 +277,19 @@ def _demand_sources(
     return sources
 
 
+class _Drawer:
+    """``draw(name, dist)``: endless draws of ``dist`` from the stream ``name`` (it pickles)."""
+
+    def __init__(self, streams: Streams) -> None:
+        self.streams = streams
+
+    def __call__(self, name: str, dist: DistributionConfig) -> Iterator[float]:
+        return sampler(from_config(dist), self.streams.get(name))
+
+
 def _drawer(streams: Streams) -> Callable[[str, DistributionConfig], Iterator[float]]:
     """``draw(name, dist)``: endless draws of ``dist`` from the stream ``name``."""
-    return lambda name, dist: sampler(from_config(dist), streams.get(name))
+    return _Drawer(streams)
 
 
 def _front_door(
@@ -355,7 +381,7 @@ def build(
 
     ``sink`` receives contact-record chunks, ``case_sink`` case rows.
     """
-    env = simpy.Environment()
+    env = Environment()  # simpy.Environment that pickles (checkpoints)
     kinds, index, strata = plan.kinds_and_strata(cfg)
     log = ContactLog(
         sink, [g for g, group in enumerate(cfg.agents.values()) for _ in range(group_size(group))]
@@ -380,7 +406,7 @@ def build(
     stress = _stress(cfg, kinds, router) if cfg.stress.enabled else None
     if stress is not None:
         agents = [a for group in router.agents for a in group]
-        env.process(_stress_samples(env, stress, agents, cfg.interval, cfg.horizon))
+        _StressSamples(env, stress, agents, cfg.interval, cfg.horizon)
         if outcomes is not None:
             outcomes.quality_hook = stress.quality
             outcomes.stress_hook = stress.level

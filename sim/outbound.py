@@ -146,5 +146,5 @@ def start_dialer(
     )
     dialer = Dialer(env, d, lists, groups, cfg.horizon, draws)
     router.attach_dialer(dialer)
-    env.process(dialer.daily_lists(router.wake_for_dialer))
+    dialer.daily_lists(router.wake_for_dialer)
     return dialer

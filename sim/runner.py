@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import functools
 import gc
 import math
 import multiprocessing
 import os
+import pickle
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,6 +33,7 @@ import pandas as pd
 from sim.config import Config
 from sim.config.base import DAY
 from sim.config.checks import check_config
+from sim.core import checkpoint as ckpt
 from sim.core.processes import die_with_parent
 from sim.core.rng import Streams
 from sim.metrics.aggregates import (
@@ -113,6 +117,76 @@ class _Sink:
             self.chunks.append(cols)
 
 
+@dataclass
+class Checkpoints:
+    """A run's checkpoint file (:mod:`sim.core.checkpoint`): what it resumes from, what it saves.
+
+    ``done`` holds the finished replications' results, each pickled once when
+    it finishes; ``state`` the live state of the replication that was running
+    when the file was written: ``(replication, minute, (model, sink, cases))``.
+    """
+
+    path: Path
+    every: float
+    header: dict
+    done: dict[int, bytes] = field(default_factory=dict)
+    state: tuple | None = None
+    sizes: list[int] = field(default_factory=list)  # bytes of each save (docs/long_runs.md)
+
+    @classmethod
+    def open(cls, cfg: Config, path: str | Path) -> Checkpoints:
+        """Resume from the checkpoint at ``path`` if there is one (or discard it: ``overwrite``)."""
+        path = Path(path)
+        header = {"code": ckpt.code_version(), "config": ckpt.config_keys(cfg)}
+        store = cls(path, cfg.checkpoint.every, header)
+        if not path.exists() and not path.is_symlink():
+            return store
+        if path.is_symlink() or not ckpt.is_checkpoint(path):
+            raise ckpt.CheckpointError(
+                f"{path} was not written by a ccsim run and would be overwritten by the run's "
+                "checkpoint; move it or choose another folder"
+            )
+        if cfg.overwrite:
+            return store
+        head, start = ckpt.read_header(path)
+        ckpt.check_header(path, head, header["code"], header["config"])
+        payload = ckpt.read_payload(path, head, start)
+        store.done, store.state = payload["done"], payload["state"]
+        return store
+
+    def results(self) -> dict[int, ReplicationResult]:
+        """The finished replications' results."""
+        return {r: pickle.loads(blob) for r, blob in self.done.items()}
+
+    def take_state(self, replication: int) -> tuple[float, tuple] | None:
+        """The saved ``(minute, (model, sink, cases))`` of ``replication``, once, or None."""
+        if self.state is None or self.state[0] != replication:
+            return None
+        _, minute, objects = self.state
+        self.state = None
+        return minute, objects
+
+    def at_midnight(self, replication: int, objects: tuple, minute: float) -> None:
+        """Save the running replication's state, if ``minute`` ends a saving period."""
+        if minute % self.every == 0:
+            self._write((replication, minute, objects))
+
+    def finished(self, result: ReplicationResult) -> None:
+        """Save a finished replication's result (the running state is gone)."""
+        self.done[result.replication] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        self.state = None
+        self._write(None)
+
+    def _write(self, state: tuple | None) -> None:
+        day = None if state is None else state[1] / DAY
+        header = {**self.header, "replications_done": sorted(self.done), "day": day}
+        self.sizes.append(ckpt.write(self.path, header, {"done": self.done, "state": state}))
+
+    def remove(self) -> None:
+        """The run is over: the checkpoint goes (it is a file the run created)."""
+        self.path.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for the duration of a run.
@@ -141,14 +215,28 @@ def progress_stops(horizon: float) -> list[float]:
     return [*np.arange(1, math.ceil(horizon / DAY - 1e-9)) * DAY, horizon]
 
 
-def _simulate(cfg: Config, model: Model, advance: Callable[[float], None] | None) -> None:
+def _simulate(
+    cfg: Config,
+    model: Model,
+    advance: Callable[[float], None] | None,
+    start: float = 0.0,
+    midnight: Callable[[float], None] | None = None,
+) -> None:
+    """Run ``model`` from minute ``start`` to the end; ``midnight(minute)`` after each day.
+
+    Stopping at a midnight (for the progress bar or a checkpoint) changes no
+    event's order: ``env.run(until=...)`` only adds an urgent stop event.
+    """
     env, router = model.env, model.router
-    done = 0.0
-    for stop in progress_stops(cfg.horizon) if advance else [cfg.horizon]:
+    done = start
+    stops = progress_stops(cfg.horizon) if advance or midnight else [cfg.horizon]
+    for stop in (s for s in stops if s > start):
         env.run(until=stop)
         if advance:
             advance(stop - done)
-            done = stop
+        done = stop
+        if midnight is not None and stop < cfg.horizon and stop % DAY == 0:
+            midnight(stop)
     if cfg.drain and not router.drained.triggered:
         until = router.drained
         if cfg.drain_limit is not None:
@@ -163,10 +251,8 @@ def _simulate(cfg: Config, model: Model, advance: Callable[[float], None] | None
     model.log.flush()
 
 
-def run_replication(
-    cfg: Config, replication: int, advance: Callable[[float], None] | None = None
-) -> ReplicationResult:
-    """Run one replication and compute its tables."""
+def _start(cfg: Config, replication: int) -> tuple[Model, _Sink, CaseSink | None]:
+    """The model of a replication at time 0, with its record and case sinks."""
     _, _, strata = kinds_and_strata(cfg)
     sink = _Sink(cfg, strata)
     cases = CaseSink(sink.kept_win, strata, cfg.keep_records) if cfg.outcomes.enabled else None
@@ -174,9 +260,31 @@ def run_replication(
     sink.model = model
     if cfg.keep_records:
         model.workforce.keep_states()
+    return model, sink, cases
+
+
+def run_replication(
+    cfg: Config,
+    replication: int,
+    advance: Callable[[float], None] | None = None,
+    checkpoints: Checkpoints | None = None,
+) -> ReplicationResult:
+    """Run one replication and compute its tables.
+
+    With ``checkpoints`` it resumes from their saved state of this replication,
+    if any (``advance`` is told the minutes already run), and saves its state
+    at midnights.
+    """
+    saved = checkpoints.take_state(replication) if checkpoints is not None else None
+    start, (model, sink, cases) = saved if saved is not None else (0.0, _start(cfg, replication))
+    if saved is not None and advance is not None:
+        advance(start)
+    midnight = None
+    if checkpoints is not None:
+        midnight = functools.partial(checkpoints.at_midnight, replication, (model, sink, cases))
     with gc_paused():
-        _simulate(cfg, model, advance)
-        return _tables(cfg, replication, model, sink, strata, cases)
+        _simulate(cfg, model, advance, start, midnight)
+        return _tables(cfg, replication, model, sink, sink.strata, cases)
 
 
 def _tables(
@@ -292,31 +400,58 @@ class StabilityWarning(UserWarning):
     """A queue has no steady state: its line grows without bound (``stability_warnings``)."""
 
 
-def _run_all(cfg: Config, progress: bool) -> list[ReplicationResult]:
-    reps = range(cfg.replications)
+def _run_all(
+    cfg: Config, progress: bool, store: Checkpoints | None = None
+) -> list[ReplicationResult]:
     bar = _progress_bar(cfg, progress)
+    results = store.results() if store is not None else {}
+    if bar:
+        bar.update(cfg.horizon * len(results))
     try:
         if cfg.cluster.address:
-            return _run_on_cluster(cfg, bar)
-        if cfg.workers == 1:
-            advance = bar.update if bar else None
-            return [run_replication(cfg, r, advance) for r in reps]
-        return _run_parallel(cfg, bar)
+            _run_on_cluster(cfg, bar, results, store)
+        elif cfg.workers == 1:
+            _run_serial(cfg, bar, results, store)
+        else:
+            _run_parallel(cfg, bar, results, store)
     finally:
         if bar:
             bar.close()
+    return [results[r] for r in range(cfg.replications)]
 
 
-def _run_parallel(cfg: Config, bar: tqdm | None) -> list[ReplicationResult]:
+def _run_serial(
+    cfg: Config,
+    bar: tqdm | None,
+    results: dict[int, ReplicationResult],
+    store: Checkpoints | None,
+) -> None:
+    """Replications one after the other in this process (the only mode that saves midnights)."""
+    advance = bar.update if bar else None
+    for r in range(cfg.replications):
+        if r in results:
+            continue
+        results[r] = run_replication(cfg, r, advance, store)
+        if store is not None:
+            store.finished(results[r])
+
+
+def _run_parallel(
+    cfg: Config,
+    bar: tqdm | None,
+    results: dict[int, ReplicationResult],
+    store: Checkpoints | None,
+) -> None:
     """Replications in worker processes, submitted in bounded batches.
 
     At most ``IN_FLIGHT`` replications per worker are queued at a time, so
     a run of many replications never holds a future (and its pickled
-    configuration) per replication; workers die with this process.
+    configuration) per replication; workers die with this process. With
+    checkpoints, each finished replication is saved (not the workers'
+    midnights): a resumed run reruns the replications that were running.
     """
     ctx = multiprocessing.get_context("spawn")
-    results: dict[int, ReplicationResult] = {}
-    todo = iter(range(cfg.replications))
+    todo = iter([r for r in range(cfg.replications) if r not in results])
     with cf.ProcessPoolExecutor(
         max_workers=cfg.workers,
         mp_context=ctx,
@@ -331,33 +466,39 @@ def _run_parallel(cfg: Config, bar: tqdm | None) -> list[ReplicationResult]:
             for f in done:
                 result = f.result()
                 results[result.replication] = result
+                if store is not None:
+                    store.finished(result)
                 if bar:
                     bar.update(cfg.horizon)
             running |= {pool.submit(run_replication, cfg, r) for r in _take(todo, len(done))}
-    return [results[r] for r in range(cfg.replications)]
 
 
-def _run_on_cluster(cfg: Config, bar: tqdm | None) -> list[ReplicationResult]:
+def _run_on_cluster(
+    cfg: Config,
+    bar: tqdm | None,
+    results: dict[int, ReplicationResult],
+    store: Checkpoints | None,
+) -> None:
     """Replications as tasks on a Dask cluster (:func:`sim.core.cluster.session`).
 
     Each task gets the configuration and a replication number and sends back
     the replication's tables; at most ``IN_FLIGHT`` tasks per worker thread
     are submitted at a time. Inside a sweep job that runs on the cluster, the
-    job's replications are tasks of the same cluster.
+    job's replications are tasks of the same cluster. With checkpoints, each
+    finished replication is saved, as with worker processes.
     """
     from sim.core.cluster import run_bounded, session, slots
 
-    results: dict[int, ReplicationResult] = {}
-
     def done(result: ReplicationResult) -> None:
         results[result.replication] = result
+        if store is not None:
+            store.finished(result)
         if bar:
             bar.update(cfg.horizon)
 
     with session(cfg.cluster.address, cfg.cluster.workers) as client:
-        reps = range(cfg.replications)
+        reps = [r for r in range(cfg.replications) if r not in results]
         run_bounded(client, run_replication, (cfg,), reps, IN_FLIGHT * slots(client), done)
-    return [results[r] for r in range(cfg.replications)]
 
 
 def _take(it: Iterator[int], n: int) -> list[int]:
@@ -395,14 +536,32 @@ def bar_unit(horizon: float) -> tuple[str, float]:
     return "minute", 1.0
 
 
-def run_experiment(cfg: Config, progress: bool | None = None) -> Results:
-    """Validate ``cfg``, run its replications and collect the tables."""
+def run_experiment(
+    cfg: Config,
+    progress: bool | None = None,
+    checkpoint: str | Path | None = None,
+    keep_checkpoint: bool = False,
+) -> Results:
+    """Validate ``cfg``, run its replications and collect the tables.
+
+    With ``checkpoint`` (a file path; the command line gives
+    ``<output folder>/.ccsim-checkpoint.pkl``) and ``cfg.checkpoint.every`` set,
+    the run resumes from that file if it holds a checkpoint of the same
+    configuration and code, saves into it at every ``every`` midnight and after
+    each replication, and removes it at the end (unless ``keep_checkpoint``:
+    the command line removes it once the results are published).
+    """
     check_config(cfg)
+    store = None
+    if checkpoint is not None and cfg.checkpoint.every > 0:
+        store = Checkpoints.open(cfg, checkpoint)  # refuses before anything runs
     notes = stability_warnings(cfg)
     for note in notes:
         warnings.warn(note, StabilityWarning, stacklevel=2)
     show = cfg.progress if progress is None else progress
-    results = _run_all(cfg, show)
+    results = _run_all(cfg, show, store)
+    if store is not None and not keep_checkpoint:
+        store.remove()
     per_rep = pd.concat([r.kpis for r in results], ignore_index=True)
     intervals = pd.concat([r.intervals for r in results], ignore_index=True)
     contacts = levels = cases = stress = agent_states = days = weeks = None

@@ -260,6 +260,17 @@ CASES: list[tuple[str, list[str], str]] = [
     ("rule", ["scenario=mmck", "capacity=0"], "capacity must be >= 1 or null, got 0"),
     ("rule", ["scenario=mmc", "horizon=-5"], "horizon must be a finite number > 0, got -5.0"),
     ("rule", ["scenario=mmc", "warmup=2000"], "warmup must be in [0, horizon=1440.0), got 2000.0"),
+    (
+        "rule",
+        ["scenario=mmc", "checkpoint.every=12h"],
+        "checkpoint.every must be a whole number of days (1d, 7d, 1440...) or 0 (no checkpoint), "
+        "got 720.0",
+    ),
+    (
+        "wrong type",
+        ["scenario=mmc", "checkpoint.every=daily"],
+        f"checkpoint.every must be {DURATION}, got 'daily'",
+    ),
     ("rule", ["scenario=mmc", "interval=0"], "interval must be a finite number > 0, got 0.0"),
     ("rule", ["scenario=mmc", "replications=0"], "replications must be >= 1, got 0"),
     ("rule", ["scenario=mmc", "workers=0"], "workers must be >= 1, got 0"),

@@ -47,7 +47,8 @@ def execute(job: Job, show: bool, started: Callable[[], None] | None = None) -> 
             return None
         if started is not None:
             started()
-        results = run_experiment(config, progress=config.progress and show)
+        show = config.progress and show
+        results = run_experiment(config, show, claim.checkpoint, keep_checkpoint=True)
         write_files(results, claim.staging)
         save_provenance(claim.staging, job.cfg, job.overrides)
         claim.publish(job_info(job.cfg, job.overrides, job.num))

@@ -21,6 +21,7 @@ from typing import Any
 from hydra.core.config_store import ConfigStore
 
 from sim.config.base import ArrivalConfig, DistributionConfig
+from sim.config.checkpoint import CheckpointConfig
 from sim.config.cluster import ClusterConfig
 from sim.config.journey import (
     ChannelConfig,
@@ -196,6 +197,7 @@ class Config:
     tickets: TicketsConfig = field(default_factory=TicketsConfig)
     phases: PhasesConfig = field(default_factory=PhasesConfig)  # months of life (sim.study.phases)
     cluster: ClusterConfig = field(default_factory=ClusterConfig)
+    checkpoint: CheckpointConfig = field(default_factory=CheckpointConfig)
 
     def __post_init__(self) -> None:
         from sim.config.base import minutes

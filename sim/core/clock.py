@@ -29,7 +29,43 @@ import heapq
 from collections.abc import Callable
 
 import simpy
-from simpy.events import NORMAL
+from simpy.core import BoundClass
+from simpy.events import NORMAL, URGENT
+
+
+class Environment(simpy.Environment):
+    """A SimPy environment that pickles (a checkpoint of a run at a midnight).
+
+    ``simpy.Environment`` binds ``timeout``, ``process``, ``event``... to the
+    instance as bound classes, which pickle by a name they do not have
+    (``Timeout``, not ``timeout``): a pickled environment does not load. This
+    one leaves them out of its state and binds them again when loaded; the
+    event queue, the clock and the event-id counter pickle as they are. The
+    events in the queue must pickle too: no SimPy process (a generator) may
+    be waiting, which is why the model's recurring activities are alarm and
+    ``Once`` callbacks of plain objects.
+    """
+
+    _BOUND = tuple(n for n, o in vars(simpy.Environment).items() if type(o) is BoundClass)
+
+    def __init__(self, initial_time: float = 0) -> None:
+        super().__init__(initial_time)
+        self._bind()
+
+    def _bind(self) -> None:
+        """Bind SimPy's event classes to the instance, as SimPy does (faster ``env.timeout``)."""
+        for name in self._BOUND:
+            setattr(self, name, getattr(self, name))
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        for name in self._BOUND:
+            state.pop(name, None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._bind()
 
 
 class Alarm:
@@ -81,6 +117,16 @@ class Clock:
         heapq.heappush(
             self._queue, (self.env._now + delay, NORMAL, next(self._eid), Once(callback))
         )
+
+    def start(self, callback: Callable[[object], None]) -> None:
+        """Call ``callback(event)`` now, with the key ``env.process`` gives a process's start.
+
+        SimPy starts a process with an ``URGENT`` event at the current time, which
+        runs before the ``NORMAL`` events of that instant; a recurring activity
+        written as callbacks (an agent's shifts) starts the same way, so that every
+        event keeps its place in the order.
+        """
+        heapq.heappush(self._queue, (self.env._now, URGENT, next(self._eid), Once(callback)))
 
 
 class Later:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -181,6 +181,28 @@ def sampler(dist: Distribution, rng: np.random.Generator, block: int = BLOCK) ->
         return itertools.repeat(float(dist.mean))
     if isinstance(dist, Trace):
         return itertools.cycle([float(v) for v in dist.values])
-    # chain.from_iterable keeps next() in C: Python runs once per block only.
-    blocks = map(lambda _: dist.sample(rng, block).tolist(), itertools.repeat(None))
-    return itertools.chain.from_iterable(blocks)
+    return in_blocks(dist.sample, rng, block)
+
+
+class BlockDraw:
+    """``fn(*args).tolist()`` as a callable object: a lambda would not pickle (checkpoints)."""
+
+    __slots__ = ("args", "fn")
+
+    def __init__(self, fn: Callable[..., np.ndarray], *args: object) -> None:
+        self.fn = fn
+        self.args = args
+
+    def __call__(self, _: object) -> list:
+        """One block of draws, as a list (``map`` passes a dummy argument)."""
+        return self.fn(*self.args).tolist()
+
+
+def in_blocks(fn: Callable[..., np.ndarray], *args: object) -> Iterator:
+    """Endless items of the blocks ``fn(*args)``, one block drawn at a time.
+
+    ``chain.from_iterable`` keeps ``next()`` in C: Python runs once per block
+    only. The iterator pickles with its position (Python 3.11 to 3.13 pickle
+    ``itertools`` objects), so a checkpointed run draws on where it stopped.
+    """
+    return itertools.chain.from_iterable(map(BlockDraw(fn, *args), itertools.repeat(None)))

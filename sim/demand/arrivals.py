@@ -80,20 +80,44 @@ def invert(table: RateTable, epochs: np.ndarray) -> np.ndarray:
     return np.where(inside, times, np.inf)
 
 
+class ArrivalBlocks:
+    """Arrival instants in [0, horizon), as consecutive lists of up to ``block``.
+
+    An iterator object holding its position (the last epoch, whether the
+    horizon was reached) rather than a generator, so that a run pickles at a
+    midnight (checkpoints) and draws on from where it stopped.
+    """
+
+    def __init__(
+        self, table: RateTable, rng: np.random.Generator, horizon: float, block: int = BLOCK
+    ) -> None:
+        self._table = table
+        self._rng = rng
+        self._horizon = horizon
+        self._block = block
+        self._epoch = 0.0
+        self._over = False
+
+    def __iter__(self) -> ArrivalBlocks:
+        return self
+
+    def __next__(self) -> list[float]:
+        if self._over:
+            raise StopIteration
+        with np.errstate(divide="ignore", invalid="ignore"):
+            epochs = self._epoch + np.cumsum(self._rng.exponential(1.0, self._block))
+            self._epoch = float(epochs[-1])
+            times = invert(self._table, epochs)
+        kept = times[times < self._horizon]
+        self._over = len(kept) < self._block
+        return kept.tolist()
+
+
 def arrival_blocks(
     table: RateTable, rng: np.random.Generator, horizon: float, block: int = BLOCK
 ) -> Iterator[list[float]]:
     """Arrival instants in [0, horizon), as consecutive lists of up to ``block``."""
-    epoch = 0.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        while True:
-            epochs = epoch + np.cumsum(rng.exponential(1.0, block))
-            epoch = float(epochs[-1])
-            times = invert(table, epochs)
-            kept = times[times < horizon]
-            yield kept.tolist()
-            if len(kept) < block:
-                return
+    return ArrivalBlocks(table, rng, horizon, block)
 
 
 def arrival_times(

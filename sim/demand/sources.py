@@ -13,13 +13,12 @@ common day factor.
 from __future__ import annotations
 
 import bisect
-import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-from sim.core.distributions import BLOCK, Distribution, sampler
+from sim.core.distributions import BLOCK, Distribution, in_blocks, sampler
 from sim.core.entities import Case, Contact
 from sim.core.tally import CampaignTally
 
@@ -30,8 +29,7 @@ PATH_WIDTH = 9
 
 def uniform_rows(rng: np.random.Generator, width: int = PATH_WIDTH) -> Iterator[list[float]]:
     """Endless rows of ``width`` uniforms, drawn in blocks."""
-    blocks = map(lambda _: rng.random((BLOCK, width)).tolist(), itertools.repeat(None))
-    return itertools.chain.from_iterable(blocks)
+    return in_blocks(rng.random, (BLOCK, width))
 
 
 @dataclass

@@ -192,12 +192,7 @@ class OutcomeModel:
 
     def base_share(self, customers: int, annual_base: float) -> Callable[[float], float]:
         """Share of the base still customers at time t: background decay minus issue churn."""
-        year = 365 * 1440.0
-
-        def share(t: float) -> float:
-            return max(0.0, (1 - annual_base) ** (t / year) - self.churned / customers)
-
-        return share
+        return _BaseShare(self, customers, annual_base)
 
     def close_open(self) -> None:
         """End of run: cases still going are logged as open (no outcome yet)."""
@@ -207,6 +202,17 @@ class OutcomeModel:
             self.log.add((*row, nan, nan, nan, nan, 0))
         self.live.clear()
         self.log.flush()
+
+
+class _BaseShare:
+    """``share(t)`` of :meth:`OutcomeModel.base_share` as an object: a closure does not pickle."""
+
+    def __init__(self, model: OutcomeModel, customers: int, annual_base: float) -> None:
+        self.model, self.customers, self.annual_base = model, customers, annual_base
+
+    def __call__(self, t: float) -> float:
+        year = 365 * 1440.0
+        return max(0.0, (1 - self.annual_base) ** (t / year) - self.model.churned / self.customers)
 
 
 def _row(

@@ -27,14 +27,13 @@ bias, surveys of open issues.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from sim.core.distributions import BLOCK
+from sim.core.distributions import BLOCK, in_blocks
 from sim.core.entities import FRUSTRATION
 
 
@@ -111,8 +110,7 @@ def churn_probability(p: ScoreParams, satisfaction: float, resolved: bool, conta
 
 def block_rows(draw: Callable[[tuple[int, int]], np.ndarray], width: int) -> Iterator[list[float]]:
     """Endless rows of ``width`` values of ``draw`` (``rng.random``...), made in blocks."""
-    blocks = map(lambda _: draw((BLOCK, width)).tolist(), itertools.repeat(None))
-    return itertools.chain.from_iterable(blocks)
+    return in_blocks(draw, (BLOCK, width))
 
 
 def score_case(

@@ -28,6 +28,7 @@ time is not in ``occupancy``).
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -37,11 +38,16 @@ import simpy
 
 from sim.config.base import DAY
 from sim.config.outbound import DialerConfig, DialMode
+from sim.core.clock import Clock
 from sim.core.entities import Agent
 from sim.core.tally import CampaignTally
 
 if TYPE_CHECKING:
     from sim.routing.router import Router
+
+
+def _nothing(_agent: Agent) -> None:
+    """The dialer's ``after`` until a router is attached (a function: lambdas do not pickle)."""
 
 
 @dataclass
@@ -90,7 +96,7 @@ class Dialer:
         self.horizon = horizon
         self.draws = draws
         self.preview = cfg.preview_time if cfg.mode is DialMode.preview else 0.0
-        self.after: Callable[[Agent], None] = lambda a: None  # set by the router
+        self.after: Callable[[Agent], None] = _nothing  # set by the router
 
     def is_open(self, now: float) -> bool:
         """Dialing hours are open and the run has not reached its horizon."""
@@ -111,7 +117,7 @@ class Dialer:
         if not reached and made < self.cfg.max_attempts:
             call_list.accounts.append(made)
         agent.busy = 1  # keeps the run from counting as drained while the agent dials
-        self.env.timeout(minutes).callbacks.append(lambda _e: self._hang_up(agent))
+        self.env.timeout(minutes).callbacks.append(functools.partial(self._hang_up, agent))
         return True
 
     def _attempt(self, tally: CampaignTally, now: float) -> tuple[float, bool]:
@@ -132,20 +138,32 @@ class Dialer:
             setattr(tally, outcome, getattr(tally, outcome) + 1)
         return minutes, reached
 
-    def _hang_up(self, agent: Agent) -> None:
+    def _hang_up(self, agent: Agent, _event: object = None) -> None:
         agent.busy = 0
         self.after(agent)
 
-    def daily_lists(self, wake: Callable[[], None]):
-        """SimPy process: load every list at each day's dialing start, then wake idle agents."""
-        start = self.cfg.hours[0]
-        day = 0
-        while day * DAY + start < self.horizon:
-            yield self.env.timeout(day * DAY + start - self.env.now)
-            for c in self.lists:
-                c.load(self.env.now)
-            wake()
-            day += 1
+    def daily_lists(self, wake: Callable[[], None]) -> None:
+        """Load every list at each day's dialing start, then wake idle agents (``wake()``).
+
+        Callbacks started like a SimPy process (:meth:`Clock.start`), not a
+        generator, so that a run at a midnight pickles.
+        """
+        self._wake = wake
+        self._day = 0
+        self._clock = Clock(self.env)
+        self._clock.start(self._next_load)
+
+    def _next_load(self, _event: object) -> None:
+        at = self._day * DAY + self.cfg.hours[0]
+        if at < self.horizon:
+            self._clock.call(self._load, at - self.env.now)
+
+    def _load(self, _event: object) -> None:
+        for c in self.lists:
+            c.load(self.env.now)
+        self._wake()
+        self._day += 1
+        self._next_load(None)
 
 
 class DialingMixin:

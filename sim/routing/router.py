@@ -42,6 +42,10 @@ from sim.routing.policies import RoutingPlan, longest_idle_group, oldest_queue, 
 from sim.routing.slots import SlotsMixin, transfer_leg
 
 
+def _no_overtime(_agent: Agent, _start: float, _end: float) -> None:
+    """``Router.overtime`` until a workforce logs it (a function: lambdas do not pickle)."""
+
+
 class Router(SlotsMixin, DialingMixin):
     """Holds waiting contacts and idle agents and starts services."""
 
@@ -60,7 +64,7 @@ class Router(SlotsMixin, DialingMixin):
         self.dialer: Dialer | None = None  # set by attach_dialer: outbound blending
         self.plan = plan
         self.record = record
-        self.overtime: Callable[[Agent, float, float], None] = lambda a, t0, t1: None
+        self.overtime: Callable[[Agent, float, float], None] = _no_overtime  # see Workforce
         self.agents = [list(group) for group in agents]
         for a in (a for group in self.agents for a in group):
             if a.slots == 1:
@@ -123,9 +127,7 @@ class Router(SlotsMixin, DialingMixin):
         if self.plan.track_deadlines[q]:
             heapq.heappush(self._deadlines[q], (contact.deadline, contact.id, contact))
         for after, vq in self.plan.overflow[q]:
-            self.env.timeout(after).callbacks.append(
-                lambda _e, c=contact, v=vq: self._overflow(c, v)
-            )
+            self.env.timeout(after).callbacks.append(functools.partial(self._overflow, contact, vq))
 
     def _balks(self, q: int, lane: int, u: float, now: float) -> bool:
         """Whether a contact that must wait in queue ``q`` (its ``lane``) hangs up at once.
@@ -145,7 +147,7 @@ class Router(SlotsMixin, DialingMixin):
         dq = self.waiting[q]
         return now - dq[0].t_queue if dq else 0.0
 
-    def _overflow(self, contact: Contact, vq: int) -> None:
+    def _overflow(self, contact: Contact, vq: int, _event: object = None) -> None:
         """The contact has waited long enough: overflow groups may take it too."""
         now = self.env.now
         if contact.agent is not None or contact.outcome is not None or contact.deadline <= now:

@@ -43,6 +43,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.config.errors import OutputError
+from sim.core.checkpoint import NAME as CHECKPOINT
+from sim.core.checkpoint import is_checkpoint
 
 MANIFEST = "done.json"
 PENDING = ".ccsim-pending.json"
@@ -129,6 +131,9 @@ def inspect(path: str | Path) -> FolderState:
     staging = [e for e in entries if _is_staging(path / e)]
     ours = set(staging) | (set(pending) & entries)
     ours |= {e for e in entries if e in (PENDING, MANIFEST + TMP_SUFFIX, PENDING + TMP_SUFFIX)}
+    ours |= {e for e in entries if e == CHECKPOINT + TMP_SUFFIX}
+    if CHECKPOINT in entries and is_checkpoint(path / CHECKPOINT):  # a long run's, to resume
+        ours.add(CHECKPOINT)
     if manifest is not None:
         ours |= (set(_files(manifest)) & entries) | {MANIFEST}
     foreign = tuple(sorted(entries - ours))
@@ -228,7 +233,7 @@ def clean_leftovers(state: FolderState) -> None:
     if state.pending and not state.finished:  # files of a run that never finished
         for name in state.pending:
             _remove(path / name)
-    for name in (PENDING, MANIFEST + TMP_SUFFIX, PENDING + TMP_SUFFIX):
+    for name in (PENDING, MANIFEST + TMP_SUFFIX, PENDING + TMP_SUFFIX, CHECKPOINT + TMP_SUFFIX):
         (path / name).unlink(missing_ok=True)
 
 
@@ -316,7 +321,14 @@ class Claim:
         self.published = True
         fault("manifest")
         (self.path / PENDING).unlink(missing_ok=True)
+        if is_checkpoint(self.checkpoint):  # the run is over: its checkpoint goes
+            self.checkpoint.unlink()
         return [self.path / n for n in names]
+
+    @property
+    def checkpoint(self) -> Path:
+        """Where a long run keeps its checkpoint (kept by interrupted runs, resumed from)."""
+        return self.path / CHECKPOINT
 
     def __exit__(self, kind: type | None, err: BaseException | None, tb: Any) -> None:
         try:

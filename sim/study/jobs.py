@@ -36,7 +36,7 @@ from sim.study.folders import read_json, read_manifest, write_json
 SWEEP = "sweep.json"
 SWEEP_FILES = (SWEEP, "multirun.yaml", "report.html", "report.xlsx")
 # Settings that change how a run is carried out or shown, not its numbers or files.
-NOT_NUMBERS = ("workers", "cluster", "progress", "study", "overwrite", "force")
+NOT_NUMBERS = ("workers", "cluster", "progress", "study", "overwrite", "force", "checkpoint")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 MAX_NAME = 100
 

@@ -1,6 +1,6 @@
 """Stage 5: the agents' time: shifts, breaks, absence, shrinkage, stress.
 
-``shifts`` (each agent's days as a SimPy process: on, off, breaks, absence,
+``shifts`` (each agent's days as alarm callbacks: on, off, breaks, absence,
 replacement), ``scheduling`` (requirements per interval and shift covering),
 ``stress`` (per-agent acute stress and chronic strain), ``stress_router``
 (the router with stress effects on handle time and quality).

@@ -19,7 +19,7 @@ called in when the queue is long.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,12 +28,14 @@ import simpy
 from sim.config import AgentGroupConfig, ShiftConfig
 from sim.config.workforce import agent_levels
 from sim.core.calendar import DAY
+from sim.core.clock import Clock
 from sim.core.entities import Agent
 from sim.core.rng import Streams
 from sim.routing.router import Router
 from sim.workforce.stress import StressModel
 
 SHIFT, ABSENT, PRESENT = 0, 1, 2  # states of Workforce.states
+_NEXT, _COMING, _AT_DESK = 0, 1, 2  # steps of _Spells through a day's periods
 STATE_NAMES = ("shift", "absent", "present")
 
 
@@ -158,7 +160,8 @@ class Workforce:
         self._weekday = start_weekday
         self.states: list[tuple[int, int, int, float, float]] | None = None  # see keep_states
         self.stress: StressModel | None = stress
-        router.overtime = lambda a, t0, t1: self.extra.append((a.group, t0, t1))
+        self.clock = Clock(env)
+        router.overtime = self._log_overtime
         for (name, group), agents in zip(groups.items(), router.agents, strict=True):
             levels = agent_levels(group)
             if levels is not None:
@@ -169,7 +172,7 @@ class Workforce:
                 if cycle is None:
                     self._open[agent.id] = 0.0
                 else:
-                    env.process(self._work(agent, cycle, rng))
+                    self.clock.start(_Rota(self, agent, cycle, rng).start)
 
     def keep_states(self) -> None:
         """Log every agent's shifts, absences and presence (the agent-day table).
@@ -191,47 +194,11 @@ class Workforce:
             if periods == [(0.0, cycle)]:
                 self._open[agent.id] = 0.0
             else:
-                self.env.process(self._profile(agent, periods, cycle))
+                self.clock.start(_Profile(self, agent, periods, cycle).start)
 
-    def _profile(
-        self, agent: Agent, periods: list[tuple[float, float]], cycle: float
-    ) -> Generator[simpy.Event, None, None]:
-        """SimPy process: an agent of a staffing profile, present in its periods, every cycle."""
-        self._off(agent)
-        if not periods:
-            return
-        start = 0.0
-        while True:
-            yield from self._day(agent, [(start + a, start + b) for a, b in periods], start)
-            start += cycle
-
-    def _work(
-        self, agent: Agent, cycle: list[Shift], rng: np.random.Generator
-    ) -> Generator[simpy.Event, None, None]:
-        """SimPy process: the agent's days, from the day before the run (night shifts).
-
-        Each day draws three uniforms, used or not, so that runs with and
-        without the stress model share their draws: absence, shrinkage block,
-        and leaving (stress model only); a leaver's seat stays empty
-        ``hiring_delay`` days.
-        """
-        self._off(agent)
-        day = -1
-        while True:
-            shift = cycle[((day + self._weekday) // 7) % len(cycle)]
-            u = rng.random(3)
-            if works(shift, (self._weekday + day) % 7) and not self._absent(
-                agent, shift, u[0], day
-            ):
-                self._log(agent, SHIFT, day * DAY + shift.start, day * DAY + shift.end)
-                yield from self._day(
-                    agent, working_periods(shift, day, u[1]), day * DAY + shift.start
-                )
-                if self.stress is not None:
-                    self.stress.end_shift(agent, self.env.now)
-                    if u[2] < self.stress.leave_probability(agent):
-                        day = yield from self._replace(agent)
-            day += 1
+    def _log_overtime(self, agent: Agent, start: float, end: float) -> None:
+        """``router.overtime``: a contact finished after the agent went off."""
+        self.extra.append((agent.group, start, end))
 
     def _absent(self, agent: Agent, shift: Shift, u: float, day: int) -> bool:
         p = (
@@ -244,26 +211,6 @@ class Workforce:
             self._log(agent, ABSENT, day * DAY + shift.start, day * DAY + shift.end)
             return True
         return False
-
-    def _day(
-        self, agent: Agent, periods: list, shift_start: float
-    ) -> Generator[simpy.Event, None, None]:
-        for on, off in periods:
-            if off <= self.env.now:
-                continue
-            if on > self.env.now:
-                yield self.env.timeout(on - self.env.now)
-            self._on(agent, shift_start)
-            yield self.env.timeout(off - self.env.now)
-            self._off(agent)
-
-    def _replace(self, agent: Agent) -> Generator[simpy.Event, None, int]:
-        """The agent leaves; a new hire takes the seat after the hiring delay."""
-        self.leavers += 1
-        self.stress.left(self.env.now)
-        yield self.env.timeout(self.stress.cfg.hiring_delay * DAY)
-        self.stress.hire(agent, self.env.now)
-        return int(self.env.now // DAY)
 
     def _on(self, agent: Agent, shift_start: float) -> None:
         self._open[agent.id] = self.env.now
@@ -296,3 +243,150 @@ class Workforce:
                 self._log(a, PRESENT, on, now)
             if not a.present and (a.contact is not None or a.busy):
                 self.extra.append((a.group, a.off_since, now))
+
+
+class _Spells:
+    """An agent going through one day's presence periods, as alarm callbacks.
+
+    What SimPy processes (generators) did before, written as a state machine:
+    the period it is in and whether it waits to come on or to go off. Its
+    waits are :meth:`Clock.call` events with the keys the processes'
+    timeouts had, so runs are unchanged; unlike a generator it pickles, so a
+    run can be checkpointed at a midnight. Subclasses say what comes after a
+    day (:meth:`_day_done`).
+    """
+
+    def __init__(self, wf: Workforce, agent: Agent) -> None:
+        self.wf = wf
+        self.agent = agent
+        self.periods: list[tuple[float, float]] = []
+        self.shift_start = 0.0
+        self.i = 0
+        self.step = _NEXT
+
+    def _begin_day(self, periods: list[tuple[float, float]], shift_start: float) -> None:
+        self.periods, self.shift_start, self.i, self.step = periods, shift_start, 0, _NEXT
+
+    def _run_day(self) -> bool:
+        """Go on through the day's periods; True while waiting, False when the day is over."""
+        wf, now = self.wf, self.wf.env.now
+        while True:
+            if self.step == _AT_DESK:
+                wf._off(self.agent)
+                self.i += 1
+                self.step = _NEXT
+            if self.step == _NEXT:
+                if self.i >= len(self.periods):
+                    return False
+                on, off = self.periods[self.i]
+                if off <= now:
+                    self.i += 1
+                    continue
+                self.step = _COMING
+                if on > now:
+                    wf.clock.call(self._wake, on - now)
+                    return True
+            wf._on(self.agent, self.shift_start)
+            self.step = _AT_DESK
+            wf.clock.call(self._wake, self.periods[self.i][1] - now)
+            return True
+
+    def _wake(self, _event: object) -> None:
+        if not self._run_day():
+            self._day_done()
+
+    def _day_done(self) -> None:
+        raise NotImplementedError
+
+
+class _Profile(_Spells):
+    """An agent of a staffing profile: present in its periods, every cycle."""
+
+    def __init__(
+        self, wf: Workforce, agent: Agent, periods: list[tuple[float, float]], cycle: float
+    ) -> None:
+        super().__init__(wf, agent)
+        self.cycle_periods = periods
+        self.cycle = cycle
+        self.begin = 0.0
+
+    def start(self, _event: object) -> None:
+        """The run starts: the agent is off until its first period."""
+        self.wf._off(self.agent)
+        if self.cycle_periods:
+            self._cycles()
+
+    def _cycles(self) -> None:
+        while True:
+            b = self.begin
+            self._begin_day([(b + p, b + q) for p, q in self.cycle_periods], b)
+            if self._run_day():
+                return
+            self.begin += self.cycle
+
+    def _day_done(self) -> None:
+        self.begin += self.cycle
+        self._cycles()
+
+
+class _Rota(_Spells):
+    """An agent's days on its shift rotation, from the day before the run (night shifts).
+
+    Each day draws three uniforms, used or not, so that runs with and
+    without the stress model share their draws: absence, shrinkage block,
+    and leaving (stress model only); a leaver's seat stays empty
+    ``hiring_delay`` days.
+    """
+
+    def __init__(
+        self, wf: Workforce, agent: Agent, cycle: list[Shift], rng: np.random.Generator
+    ) -> None:
+        super().__init__(wf, agent)
+        self.cycle = cycle
+        self.rng = rng
+        self.day = -1
+        self.u_leave = 0.0
+
+    def start(self, _event: object) -> None:
+        """The run starts: the agent is off until its first shift."""
+        self.wf._off(self.agent)
+        self._days()
+
+    def _days(self) -> None:
+        """Day after day until one has a period ahead (or the agent leaves)."""
+        wf, agent = self.wf, self.agent
+        while True:
+            day = self.day
+            shift = self.cycle[((day + wf._weekday) // 7) % len(self.cycle)]
+            u = self.rng.random(3)
+            if works(shift, (wf._weekday + day) % 7) and not wf._absent(agent, shift, u[0], day):
+                wf._log(agent, SHIFT, day * DAY + shift.start, day * DAY + shift.end)
+                self.u_leave = u[2]
+                self._begin_day(working_periods(shift, day, u[1]), day * DAY + shift.start)
+                if self._run_day() or self._leaves():
+                    return
+            self.day += 1
+
+    def _day_done(self) -> None:
+        if not self._leaves():
+            self.day += 1
+            self._days()
+
+    def _leaves(self) -> bool:
+        """After a shift, with the stress model: True if the agent leaves (a hire comes later)."""
+        stress = self.wf.stress
+        if stress is None:
+            return False
+        now = self.wf.env.now
+        stress.end_shift(self.agent, now)
+        if self.u_leave >= stress.leave_probability(self.agent):
+            return False
+        self.wf.leavers += 1
+        stress.left(now)
+        self.wf.clock.call(self._hired, stress.cfg.hiring_delay * DAY)
+        return True
+
+    def _hired(self, _event: object) -> None:
+        self.wf.stress.hire(self.agent, self.wf.env.now)
+        self.day = int(self.wf.env.now // DAY) + 1
+        self._days()

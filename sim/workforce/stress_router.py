@@ -8,6 +8,8 @@ rewrites it).
 
 from __future__ import annotations
 
+import functools
+
 import simpy
 
 from sim.core.entities import Agent, Contact
@@ -50,9 +52,9 @@ class StressRouter(Router):
         """The occupancy cap sends the agent away from the desk for a short pause."""
         self.agent_off(agent)
         self.stress.went_off(agent, self.env.now)
-        self.env.timeout(minutes).callbacks.append(lambda _e: self._resume(agent))
+        self.env.timeout(minutes).callbacks.append(functools.partial(self._resume, agent))
 
-    def _resume(self, agent: Agent) -> None:
+    def _resume(self, agent: Agent, _event: simpy.Event | None = None) -> None:
         if agent.scheduled:
             self.stress.came_on(agent, self.env.now, self.stress.state[agent.id].shift_start)
             self.agent_on(agent)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim.config.base import DAY
 from sim.config.checks.common import (
     LONGEST,
     _finite,
@@ -97,6 +98,13 @@ def check_run(c: Config) -> None:
         c.warmup,
     )
     check_positive(c.interval, "interval")
+    every = c.checkpoint.every
+    require(
+        isinstance(every, int | float) and _finite(every) and every >= 0 and every % DAY == 0,
+        "checkpoint.every",
+        "must be a whole number of days (1d, 7d, 1440...) or 0 (no checkpoint)",
+        every,
+    )
     require(c.replications >= 1, "replications", "must be >= 1", c.replications)
     require(c.workers >= 1, "workers", "must be >= 1", c.workers)
     require(c.seed >= 0, "seed", "must be >= 0", c.seed)

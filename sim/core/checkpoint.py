@@ -1,0 +1,159 @@
+"""Checkpoint files of long runs: a run's state at a midnight, written atomically.
+
+A checkpoint is one file, ``.ccsim-checkpoint.pkl`` inside the run's output
+folder. It starts with a magic line and a JSON header (format, code version,
+the configuration's numbers-relevant keys, the replication and minute it
+stopped at, the payload's length and SHA-256), then the pickled payload: the
+tables of the finished replications and, between midnights of a replication
+run serially, that replication's live state (the model with its event queue
+and random streams, the record sink, the case sink). It is written to a
+temporary file beside it and renamed over it (``os.replace``), so a kill at any
+moment leaves the previous checkpoint or the new one, never half of one.
+
+Reading checks, before anything is unpickled, that the file is a checkpoint,
+that it was written by this code (a digest of the ``sim`` package's sources,
+with the Python, NumPy and SimPy versions) and for this configuration (the
+differing keys are named), and that the payload is whole (length and SHA-256).
+A checkpoint is trusted like code: it is a pickle, read only from the run's own
+output folder. Not done: saving between midnights, or the live state of
+replications running in worker processes or on a cluster (those resume from
+their last finished replication).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import pickle
+import sys
+from pathlib import Path
+from typing import Any
+
+from sim.config.errors import OutputError
+
+NAME = ".ccsim-checkpoint.pkl"
+MAGIC = b"CCSIM-CHECKPOINT\n"
+FORMAT = 1
+TMP = ".ccsim-tmp"  # the suffix of files being written (sim.study.folders.TMP_SUFFIX)
+# keys that never change a replication's numbers (sim.study.jobs.NOT_NUMBERS, plus plots)
+NOT_NUMBERS = ("workers", "cluster", "progress", "study", "overwrite", "force", "checkpoint")
+
+
+class CheckpointError(OutputError):
+    """A checkpoint cannot be resumed from (the message says why and what to do)."""
+
+
+def code_version() -> str:
+    """Digest of the code a checkpoint's pickle depends on: ``sim``'s sources and versions."""
+    import numpy
+    import simpy
+
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256(f"{sys.version_info[:2]} {numpy.__version__} {simpy.__version__}".encode())
+    for path in sorted(root.rglob("*.py")):
+        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def config_keys(cfg: Any) -> dict[str, str]:
+    """The configuration's numbers-relevant keys, flattened (``agents.team.count``), as text."""
+    out: dict[str, str] = {}
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, dict) and value:
+            for k, v in value.items():
+                walk(v, f"{path}.{k}" if path else str(k))
+        else:
+            out[path] = json.dumps(value, sort_keys=True, default=str)
+
+    content = dataclasses.asdict(cfg)
+    walk({k: v for k, v in content.items() if k not in NOT_NUMBERS}, "")
+    return out
+
+
+def differing(a: dict[str, str], b: dict[str, str]) -> list[str]:
+    """Keys whose values differ between two :func:`config_keys` (or that only one has)."""
+    return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+
+
+def is_checkpoint(path: Path) -> bool:
+    """Whether ``path`` is a file that starts like a checkpoint (a run's own file)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(MAGIC)) == MAGIC
+    except OSError:
+        return False
+
+
+def write(path: Path, header: dict[str, Any], payload: Any) -> int:
+    """Write a checkpoint atomically (temporary file, fsync, rename); return its size in bytes."""
+    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    head = {**header, "format": FORMAT, "bytes": len(data), "sha256": _sha(data)}
+    tmp = path.with_name(path.name + TMP)
+    with open(tmp, "wb") as f:
+        f.write(MAGIC)
+        f.write(json.dumps(head, sort_keys=True).encode() + b"\n")
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    return len(MAGIC) + len(data)
+
+
+def read_header(path: Path) -> tuple[dict[str, Any], int]:
+    """A checkpoint's header and where its payload starts; CheckpointError if it is not one."""
+    with open(path, "rb") as f:
+        magic = f.read(len(MAGIC))
+        line = f.readline()
+        start = f.tell()
+    try:
+        head = json.loads(line) if magic == MAGIC else None
+    except ValueError:
+        head = None
+    if not isinstance(head, dict) or head.get("format") != FORMAT:
+        raise CheckpointError(_corrupt(path, "its header is not a ccsim checkpoint's"))
+    return head, start
+
+
+def check_header(path: Path, head: dict[str, Any], code: str, keys: dict[str, str]) -> None:
+    """Refuse a checkpoint of another code version or configuration (naming the keys)."""
+    if head.get("code") != code:
+        raise CheckpointError(
+            f"{path} was written by another version of ccsim (its code or Python, NumPy or "
+            "SimPy changed since), so the run cannot resume from it; add overwrite=true to "
+            "discard it and start again"
+        )
+    diff = differing(head.get("config") or {}, keys)
+    if diff:
+        shown = ", ".join(diff[:5]) + (f" and {len(diff) - 5} more" if len(diff) > 5 else "")
+        raise CheckpointError(
+            f"{path} is a checkpoint of another configuration (differs in {shown}); run the "
+            "same configuration to resume, or add overwrite=true to discard it and start again"
+        )
+
+
+def read_payload(path: Path, head: dict[str, Any], start: int) -> Any:
+    """The checkpoint's payload, once its length and SHA-256 match the header's."""
+    with open(path, "rb") as f:
+        f.seek(start)
+        data = f.read()
+    if len(data) != head.get("bytes") or _sha(data) != head.get("sha256"):
+        raise CheckpointError(
+            _corrupt(path, f"{len(data)} bytes of {head.get('bytes')}, or altered")
+        )
+    try:
+        return pickle.loads(data)
+    except Exception as err:  # a pickle of classes that changed: the code check missed it
+        raise CheckpointError(_corrupt(path, f"it does not load: {err}")) from None
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _corrupt(path: Path, why: str) -> str:
+    return (
+        f"{path} is corrupt ({why}); add overwrite=true to discard it and start again, or remove it"
+    )
