@@ -1,72 +1,180 @@
-"""Parallel speedup of a 4-job sweep on a local Dask cluster of 1 and 2 workers.
+"""Parallel speedup of a sweep on a Dask cluster of 1 and 2 workers, and where its time goes.
 
-The whole command as a user runs it (``run.py -m experiment=pooling ...
-hydra/launcher=cluster cluster.workers=N``, into a temporary folder): the
-cluster's start, the jobs and their replications as tasks, the report. From
-the wall times ``T1`` and ``T2`` the fixed part ``F`` (start-up, the report,
-everything not spread) and the spread work ``W`` follow from
-``T(n) = F + W / n``; the line beyond 2 workers is that model, not a
-measurement. The two runs' tables are compared too (they must be identical).
+The sweep is the ready-made pooling experiment, four of its six values, 10
+replications per job as it ships, each of 3 days (it ships with 1): at one
+day a replication simulates in about 0.2 s, so a job's own fixed cost (its
+plots above all, about 2 s) would be half of it; at 3 days the simulation
+outweighs it about 3 to 1, as in a study of a week or more, and the
+benchmark still ends in about 3 minutes. Every run is the whole
+command as a user types it (``run.py -m experiment=pooling ...``), in a
+temporary folder, timed from outside:
 
-Usage: ``./dev python benchmarks/bench_cluster.py [--replications 4] [--horizon 480]``
+- ``serial``: Hydra's basic launcher, every job in the command's own process;
+- ``local N``: ``hydra/launcher=cluster cluster.workers=N``, the cluster
+  started and stopped by the command (what a user feels on one machine);
+- ``existing N``: a scheduler and N workers started beforehand with
+  ``dask scheduler`` / ``dask worker --preload sim.cli.warm`` (as on a real
+  cluster, docs/cluster.md) and ``cluster.address=`` theirs; not timed: the
+  cluster's start;
+- ``tiny``: the same sweep with jobs of almost no simulation
+  (``horizon=10 replications=1``) on the existing 1-worker cluster.
+
+What follows from them: cluster start-up = local N - existing N (paid once
+per command, zero on a cluster that is already up); with
+``T(n) = F + W / n`` on the existing cluster, ``F`` (the command's start, the
+check of every job, the report) is not spread and ``W`` is; the per-job fixed
+cost ``c`` (Hydra's job, the job's folder, its tables and plots) is
+``(tiny - F) / jobs``, and ``S = W - jobs * c`` is the simulation. Beyond 2
+workers the line is that model, not a measurement: ``T(n) = F + c *
+ceil(jobs / n) + S / n`` (a job's fixed cost is not split; its replications
+are). Every run's tables must equal the serial run's.
+
+Usage: ``./dev python benchmarks/bench_cluster.py [--jobs 4] [--replications 10]
+[--horizon 4320]``
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import math
 import os
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-JOBS = "params.flexible=0,2,4,10"
+VALUES = (0, 2, 4, 10, 1, 3, 5, 6)  # params.flexible, the experiment's values first
 TABLES = ("kpis.csv", "replications.csv", "intervals.csv")
+DASK = str(Path(sys.executable).with_name("dask"))
+QUIET = {**os.environ, "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}
 
 
-def sweep(out: Path, workers: int, replications: int, horizon: int) -> float:
-    """Wall seconds of the 4-job sweep on a local cluster of ``workers`` workers."""
-    cmd = [sys.executable, "run.py", "-m", "experiment=pooling", JOBS, "warmup=0"]
-    cmd += [f"replications={replications}", f"horizon={horizon}", "hydra/launcher=cluster"]
-    cmd += [f"cluster.workers={workers}", f"hydra.sweep.dir={out}"]
+def sweep(out: Path, jobs: int, size: list[str], where: list[str]) -> float:
+    """Wall seconds of the whole sweep command into ``out``."""
+    values = ",".join(str(v) for v in VALUES[:jobs])
+    cmd = [sys.executable, "run.py", "-m", "experiment=pooling", f"params.flexible={values}"]
+    cmd += [*size, *where, f"hydra.sweep.dir={out}"]
     start = time.perf_counter()
     subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
     return time.perf_counter() - start
 
 
-def same_tables(a: Path, b: Path) -> bool:
+@contextlib.contextmanager
+def existing_cluster(tmp: Path, workers: int) -> Iterator[str]:
+    """A scheduler and ``workers`` warm workers started by hand; yields the scheduler's address."""
+    from distributed import Client
+
+    file = tmp / f"scheduler-{workers}.json"
+    logs = open(tmp / f"cluster-{workers}.log", "w")  # noqa: SIM115
+
+    def start(*args: str) -> subprocess.Popen:
+        return subprocess.Popen([DASK, *args], stdout=logs, stderr=subprocess.STDOUT, env=QUIET)
+
+    procs = [start("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                   "--scheduler-file", str(file))]  # fmt: skip
+    procs += [
+        start("worker", "--scheduler-file", str(file), "--nthreads", "1", "--no-dashboard",
+              "--resources", "ccsim_job=1", "--preload", "sim.cli.warm",
+              "--local-directory", str(tmp / f"w{workers}-{i}"))
+        for i in range(workers)
+    ]  # fmt: skip
+    try:
+        while not file.is_file():
+            time.sleep(0.1)
+        with Client(scheduler_file=str(file), timeout="30s") as client:
+            client.wait_for_workers(workers, timeout=120)
+            address = client.scheduler.address
+        yield address
+    finally:
+        for proc in procs:
+            proc.send_signal(signal.SIGINT)
+        for proc in procs:
+            proc.wait(timeout=60)
+        logs.close()
+
+
+def same_tables(a: Path, b: Path, jobs: int) -> bool:
     """Whether every job folder of ``a`` has the tables of the same folder of ``b``."""
-    jobs = sorted(p.name for p in a.iterdir() if (p / "kpis.csv").is_file())
-    return len(jobs) == 4 and all(
-        pd.read_csv(a / j / t).equals(pd.read_csv(b / j / t)) for j in jobs for t in TABLES
+    names = sorted(p.name for p in a.iterdir() if (p / "kpis.csv").is_file())
+    return len(names) == jobs and all(
+        pd.read_csv(a / j / t).equals(pd.read_csv(b / j / t)) for j in names for t in TABLES
     )
+
+
+def load() -> str:
+    """The load averages (1, 5, 15 minutes)."""
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def measure(tmp: Path, jobs: int, size: list[str]) -> dict[str, float]:
+    """Wall seconds of every run; raises if a run's tables differ from the serial run's."""
+    times: dict[str, float] = {
+        "serial": sweep(tmp / "serial", jobs, size, ["hydra/launcher=basic"])
+    }
+    cluster = ["hydra/launcher=cluster"]
+    for n in (1, 2):
+        times[f"local {n}"] = sweep(
+            tmp / f"local{n}", jobs, size, [*cluster, f"cluster.workers={n}"]
+        )
+        with existing_cluster(tmp, n) as address:
+            where = [*cluster, f"cluster.address={address}"]
+            times[f"existing {n}"] = sweep(tmp / f"existing{n}", jobs, size, where)
+            if n == 1:
+                tiny = ["warmup=0", "horizon=10", "replications=1"]
+                times["tiny"] = sweep(tmp / "tiny", jobs, tiny, where)
+    for run in ("local1", "local2", "existing1", "existing2"):
+        if not same_tables(tmp / "serial", tmp / run, jobs):
+            raise SystemExit(f"{run}: tables differ from the serial run's")
+    return times
 
 
 def main() -> None:
-    """Run the sweep with 1 and 2 workers and print the speedup."""
+    """Run the sweep serially and on 1 and 2 workers; print the split of its time."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--replications", type=int, default=4)
-    parser.add_argument("--horizon", type=int, default=480)
+    parser.add_argument("--jobs", type=int, default=4, choices=range(1, len(VALUES) + 1))
+    parser.add_argument("--replications", type=int, default=10)
+    parser.add_argument("--horizon", type=int, default=4320)
     args = parser.parse_args()
+    size = [f"replications={args.replications}", f"horizon={args.horizon}"]
+    before = load()
     with tempfile.TemporaryDirectory() as tmp:
-        one, two = Path(tmp, "w1"), Path(tmp, "w2")
-        t1 = sweep(one, 1, args.replications, args.horizon)
-        t2 = sweep(two, 2, args.replications, args.horizon)
-        same = same_tables(one, two)
-    work = 2 * (t1 - t2)
-    fixed = t1 - work
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        t = measure(Path(tmp), args.jobs, size)
+    work = 2 * (t["existing 1"] - t["existing 2"])
+    fixed = t["existing 1"] - work
+    per_job = (t["tiny"] - fixed) / args.jobs
+    sim = work - args.jobs * per_job
     print(
-        f"4-job sweep ({args.replications} replications, horizon {args.horizon} min) on a local "
-        f"Dask cluster: 1 worker {t1:.1f} s, 2 workers {t2:.1f} s, speedup {t1 / t2:.2f}x; "
-        f"tables identical: {'yes' if same else 'NO'}; load average {load}"
+        f"{args.jobs}-job pooling sweep ({args.replications} replications of {args.horizon} min "
+        f"per job), tables identical to serial: yes; load average before {before}, after {load()}"
     )
-    model = ", ".join(f"{n} workers {fixed + work / n:.1f} s" for n in (4, 8, 16))
-    print(f"  T(n) = F + W/n with F = {fixed:.1f} s fixed, W = {work:.1f} s spread: {model}")
+    print(
+        f"  serial (one process) {t['serial']:.1f} s; local cluster started by the command: "
+        f"1 worker {t['local 1']:.1f} s, 2 workers {t['local 2']:.1f} s, speedup "
+        f"{t['local 1'] / t['local 2']:.2f}x ({t['serial'] / t['local 2']:.2f}x against serial)"
+    )
+    print(
+        f"  existing cluster: 1 worker {t['existing 1']:.1f} s, 2 workers {t['existing 2']:.1f} s, "
+        f"speedup {t['existing 1'] / t['existing 2']:.2f}x; cluster start-up "
+        f"{t['local 1'] - t['existing 1']:.1f} s (1 worker), "
+        f"{t['local 2'] - t['existing 2']:.1f} s (2 workers)"
+    )
+    print(
+        f"  T(n) = F + W/n: F = {fixed:.1f} s not spread, W = {work:.1f} s spread = "
+        f"{args.jobs} jobs x {per_job:.2f} s fixed per job (tiny sweep {t['tiny']:.1f} s) "
+        f"+ {sim:.1f} s simulation"
+    )
+    model = ", ".join(
+        f"{n} workers {fixed + per_job * math.ceil(args.jobs / n) + sim / n:.1f} s"
+        for n in (4, 8, 16)
+    )
+    print(f"  expected on an existing cluster (model, not measured): {model}")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from sim.study.folders import MANIFEST  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DASK = str(Path(sys.executable).with_name("dask"))
-SWEEP = ["replications=3", "horizon=120", "warmup=0", "params.flexible=0,10"]
+SWEEP = ["replications=3", "horizon=120", "warmup=0", "params.flexible=0,2,10"]
 RUN = ["scenario=mmc", "replications=4", "horizon=120", "warmup=0", "plots=false"]
 TABLES = ("kpis.csv", "replications.csv", "intervals.csv")
 # the workers' statistical profiler off, as docs/cluster.md asks of a cluster's workers
@@ -228,14 +228,16 @@ def test_a_sweep_and_a_job_spread_over_the_cluster_give_the_serial_tables(cluste
     run(*sweep, f"hydra.sweep.dir={tmp_path / 'serial'}", "hydra/launcher=basic")
     run(*sweep, f"hydra.sweep.dir={tmp_path / 'dask'}", "hydra/launcher=cluster", address(cluster))
     serial, dask = job_dirs(tmp_path / "serial"), job_dirs(tmp_path / "dask")
-    assert sorted(serial) == sorted(dask) and len(serial) == 2
+    assert sorted(serial) == sorted(dask) and len(serial) == 3
     for name in serial:
         assert_same_tables(serial[name], dask[name])
     assert (tmp_path / "dask" / "report.html").is_file()
     after_sweep = executed(cluster)
     done = {w: after_sweep[w] - before_tasks[w] for w in after_sweep}
-    assert sum(done.values()) == 2 + 2 * 3  # two job tasks and each job's replications
-    assert all(n >= 2 for n in done.values())  # both workers took part
+    # 3 jobs on 2 slots: jobs 1 and 2 run their replications in their own worker, the job
+    # left over spreads its 3 replications as tasks (sim.cli.cluster.spread_flags)
+    assert sum(done.values()) == 3 + 3
+    assert all(n >= 1 for n in done.values())  # both workers took part
     modules = runner_module(cluster)
     assert all(modules.values())
 
@@ -260,3 +262,68 @@ def test_a_cluster_without_job_slots_is_refused_with_the_fix(tmp_path):
 
     with pytest.raises(ConfigError, match=f"--resources {JOB_RESOURCE}=1"):
         check_job_slots(NoSlots(), "tcp://head:8786")
+
+
+def test_full_rounds_of_jobs_keep_their_replications_and_the_jobs_left_over_spread_them():
+    from sim.cli.cluster import spread_flags
+
+    assert spread_flags(4, 2) == [False] * 4
+    assert spread_flags(3, 2) == [False, False, True]
+    assert spread_flags(1, 2) == [True]  # one big job: its replications over the cluster
+    assert spread_flags(5, 3) == [False, False, False, True, True]
+
+
+def test_a_local_clusters_workers_import_the_sweep_stack_before_their_first_task():
+    from sim.cli.cluster import PRELOAD
+    from sim.cli.warm import MODULES
+    from sim.core.cluster import local_cluster, wait_for_workers
+
+    def loaded() -> list[str]:
+        return [m for m in MODULES if m in sys.modules]
+
+    with local_cluster(1, PRELOAD, wait=False) as client:
+        wait_for_workers(client, 1)
+        assert list(client.run(loaded).values()) == [list(MODULES)]
+        assert sum(executed(client).values()) == 0  # no task ran: the preload did it
+    with local_cluster(1) as client:  # without the preload, nothing of the simulator
+        assert list(client.run(loaded).values()) == [[]]
+
+
+def test_run_py_starts_a_local_cluster_early_only_for_the_cluster_launcher():
+    import contextlib
+
+    import yaml
+    from omegaconf import OmegaConf
+
+    from sim.cli.cluster import LAUNCHER, early_cluster
+
+    launcher = yaml.safe_load((ROOT / "configs/hydra/launcher/cluster.yaml").read_text())
+    assert launcher["_target_"] == LAUNCHER
+
+    def master(target: str, address: str):
+        return OmegaConf.create(
+            {"hydra": {"launcher": {"_target_": target}}, "cluster": {"address": address}}
+        )
+
+    basic = "hydra._internal.core_plugins.basic_launcher.BasicLauncher"
+    for cfg in (master(basic, ""), master(LAUNCHER, "tcp://head:8786")):
+        assert isinstance(early_cluster(cfg), contextlib.nullcontext)
+    # in a process of its own: this module's cluster fixture is this process's default client
+    done = subprocess.run([sys.executable, "-c", EARLY], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["2", "none"]
+
+
+EARLY = r"""
+from omegaconf import OmegaConf
+from sim.cli.cluster import LAUNCHER, early_cluster
+from sim.core.cluster import open_client, wait_for_workers
+
+master = OmegaConf.create({"hydra": {"launcher": {"_target_": LAUNCHER}}, "cluster": {}})
+with early_cluster(master):
+    client = open_client()  # the launcher's session will use it
+    wait_for_workers(client, 2)  # cluster.workers' default
+    print(len(client.scheduler_info(n_workers=-1)["workers"]))
+print("none" if open_client() is None else "left open")
+"""

@@ -132,7 +132,18 @@ def hydra_argv(args: Any, sweep_dir: Path) -> list[str]:
 
 
 def run_sweep(args: Any, master: DictConfig, hydra_main: Callable[[], Any]) -> int:
-    """Check every job, then run the sweep with Hydra's launcher."""
+    """Check every job, then run the sweep with Hydra's launcher.
+
+    A sweep on a local Dask cluster starts it first: its workers start while
+    the jobs are checked (:func:`sim.cli.cluster.early_cluster`).
+    """
+    from sim.cli.cluster import early_cluster
+
+    with early_cluster(master):
+        return _checked_sweep(args, master, hydra_main)
+
+
+def _checked_sweep(args: Any, master: DictConfig, hydra_main: Callable[[], Any]) -> int:
     if any(o.startswith("experiment=") for o in args.overrides):
         check_safe_name(
             OmegaConf.select(master, "study.name") or "", "study.name (the experiment's)"

@@ -10,7 +10,10 @@ sweep opened for all its jobs); else a new one, to the scheduler at
 closed when the session ends.
 
 The workers keep what they imported between tasks (they are long-lived
-processes), so a task pays for its arguments and result only. Local workers die
+processes), so a task pays for its arguments and result only; a local
+cluster's workers can import the simulator when they start (``preload``), and
+a sweep can start its cluster without waiting for the workers, which come up
+while the sweep checks its jobs (``wait=False``). Local workers die
 with the process that started them: Dask's nanny gives each worker a pipe from
 its parent and the worker exits when that pipe closes (``kill -9`` included).
 
@@ -23,7 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sim.config.cluster import LOCAL
@@ -36,6 +39,8 @@ if TYPE_CHECKING:
 # job state is process-wide), while any number of replications run beside it.
 JOB_RESOURCE = "ccsim_job"
 CONNECT_TIMEOUT = "30s"
+# a local worker process starts in about 2 s on a quiet machine; a loaded one may take longer
+START_TIMEOUT = "120s"
 # A worker samples its tasks' stacks every 10 ms by default; on a SimPy model's deep stacks
 # that takes the GIL from the task for a large part of its time: off.
 WORKER_SETTINGS = {"distributed.worker.profile.enabled": False}
@@ -75,35 +80,50 @@ def open_client() -> Client | None:
 
 
 @contextlib.contextmanager
-def local_cluster(workers: int) -> Iterator[Client]:
+def local_cluster(workers: int, preload: Sequence[str] = (), wait: bool = True) -> Iterator[Client]:
     """A scheduler and ``workers`` single-threaded worker processes on this machine.
 
     Everything listens on the loopback interface only. The workers' statistical
-    profiler is off (:data:`WORKER_SETTINGS`).
+    profiler is off (:data:`WORKER_SETTINGS`) and each worker imports the
+    modules ``preload`` names when it starts, before it takes a task. With
+    ``wait=False`` the client is handed over as soon as the scheduler is up,
+    while the workers are still starting (:func:`wait_for_workers`): the
+    caller does its own work meanwhile.
     """
-    import dask
     from distributed import Client, LocalCluster
 
-    with dask.config.set(WORKER_SETTINGS):  # the nannies hand it to their workers
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            scheduler_port=0,
-            dashboard_address="127.0.0.1:0",
-            resources={JOB_RESOURCE: 1},
-        )
+    cluster = LocalCluster(
+        n_workers=workers if wait else 0,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        scheduler_port=0,
+        dashboard_address="127.0.0.1:0",
+        resources={JOB_RESOURCE: 1},
+        preload=list(preload),
+        config=WORKER_SETTINGS,  # each nanny hands it to its worker
+    )
     try:
+        if not wait:
+            cluster.scale(workers)
         with Client(cluster) as client:
             yield client
     finally:
         cluster.close()
 
 
+def wait_for_workers(client: Client, workers: int) -> None:
+    """Block until the cluster has ``workers`` workers (a local cluster still starting)."""
+    client.wait_for_workers(workers, timeout=START_TIMEOUT)
+
+
 @contextlib.contextmanager
-def session(address: str, workers: int) -> Iterator[Client]:
-    """A client for the cluster at ``address`` (``local``: started here with ``workers``)."""
+def session(address: str, workers: int, preload: Sequence[str] = ()) -> Iterator[Client]:
+    """A client for the cluster at ``address`` (``local``: started here with ``workers``).
+
+    A local cluster started here preloads ``preload`` in its workers
+    (:func:`local_cluster`); an open client or a cluster at an address is used as it is.
+    """
     if in_worker():
         from distributed import worker_client
 
@@ -115,7 +135,7 @@ def session(address: str, workers: int) -> Iterator[Client]:
         yield current
         return
     if address == LOCAL:
-        with quiet("distributed"), local_cluster(workers) as client:
+        with quiet("distributed"), local_cluster(workers, preload) as client:
             yield client
         return
     from distributed import Client
