@@ -340,7 +340,7 @@ def test_shift_designs_cover_the_same_requirement_at_least_cost():
 
 
 def test_union_arrays_gives_the_spans_of_union() -> None:
-    """The vectorised union (used for busy spells) equals the plain one, ties and touches included."""
+    """The vectorised union (busy spells) equals the plain one, ties and touches included."""
     rng = np.random.default_rng(7)
     for _ in range(200):
         n = int(rng.integers(0, 40))
