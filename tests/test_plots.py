@@ -14,7 +14,7 @@ from matplotlib.collections import PolyCollection
 
 import sim
 from sim import load_config, run_experiment
-from sim.report.gantt import agent_day, clip, minus, plot_agent_day, union
+from sim.report.gantt import agent_day, clip, minus, plot_agent_day, union, union_arrays
 from sim.report.journey import plot_journey
 from sim.report.plots import plot_scopes, queue_length, run_figures, service_level
 
@@ -337,3 +337,14 @@ def test_shift_designs_cover_the_same_requirement_at_least_cost():
             )
             short = cfg.__class__(**{**cfg.__dict__, "agents": {"care": group}})
             assert (sd.at_desk(short) < need - 1e-9).any()
+
+
+def test_union_arrays_gives_the_spans_of_union() -> None:
+    """The vectorised union (busy spells) equals the plain one, ties and touches included."""
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        n = int(rng.integers(0, 40))
+        a = rng.integers(0, 50, n).astype(float)
+        b = a + rng.integers(-2, 8, n)
+        assert union_arrays(a, b) == union(zip(a.tolist(), b.tolist(), strict=True))
+    assert union_arrays(np.array([0.0, 2.0, 5.0]), np.array([2.0, 3.0, 6.0])) == [(0, 3), (5, 6)]
