@@ -54,7 +54,7 @@ from sim.core.entities import (
     Case,
     Contact,
 )
-from sim.outcomes.satisfaction import ScoreParams, block_rows, score_case
+from sim.outcomes.satisfaction import ScoreParams, Scorer, block_rows
 
 U_RESOLVE, U_RETURN, U_REPEAT_CHANNEL = 6, 7, 8
 _NO_WAIT = (BLOCKED, BALKED, OPEN)  # legs that did not wait on the line
@@ -123,6 +123,7 @@ class OutcomeModel:
         self.stress_hook: Callable | None = None  # agent -> its stress now (courtesy)
         self.channel_of_kind: list[int] = []  # set by the model
         self._noise = block_rows(plan.case_rng.standard_normal, 4)  # one row per survey
+        self._scorer = Scorer(plan.score)
 
     def record(self, c: Contact, outcome: int, t_end: float) -> None:
         """A contact (leg) ended: decide what it means for its case, then log it."""
@@ -182,13 +183,16 @@ class OutcomeModel:
         return True
 
     def _end(self, c: Contact, case: Case, resolved: bool, t_end: float) -> None:
+        """The case is over: score it (:class:`Scorer`) and log its row."""
         del self.live[case.id]
-        sc = score_case(self.plan.score, case, resolved, c.info, case.u, self._noise)
-        self.churned += int(sc.churned) - int(sc.retained)
+        scores = self._scorer.score(case, resolved, c.info, self._noise)
+        self.churned += scores[2] - scores[-1]  # churned - retained
         fcr = resolved and case.contacts == 1
-        scores = (sc.satisfaction, sc.p_churn, sc.churned, sc.surveyed, sc.survey)
-        row = _row(case, t_end, 1, resolved, fcr, not case.repeat_in_window, *scores)
-        self.log.add((*row, *sc.items, int(sc.retained)))
+        measured = not case.repeat_in_window
+        rows = self.log.rows
+        rows.append((*_case_fields(case, t_end, 1, resolved, fcr, measured), *scores))
+        if len(rows) >= self.log.CHUNK:
+            self.log.flush()
 
     def base_share(self, customers: int, annual_base: float) -> Callable[[float], float]:
         """Share of the base still customers at time t: background decay minus issue churn."""
@@ -212,8 +216,16 @@ class OutcomeModel:
 def _row(
     case: Case, t_end: float, closed: int, resolved: bool, fcr: bool, measured: bool, *scores
 ) -> tuple:
-    """A case-log row (see :data:`CASE_COLUMNS`)."""
+    """A case-log row up to ``survey_score`` (see :data:`CASE_COLUMNS`)."""
     sat, p_churn, churned, surveyed, survey = scores
+    fields = _case_fields(case, t_end, closed, resolved, fcr, measured)
+    return (*fields, sat, p_churn, int(churned), surveyed, survey)
+
+
+def _case_fields(
+    case: Case, t_end: float, closed: int, resolved: bool, fcr: bool, measured: bool
+) -> tuple:
+    """A case-log row's fields from ``case_id`` to ``wait`` (see :data:`CASE_COLUMNS`)."""
     return (
         case.id,
         case.segment,
@@ -229,11 +241,6 @@ def _row(
         case.contacts,
         case.transfers,
         case.wait,
-        sat,
-        p_churn,
-        int(churned),
-        surveyed,
-        survey,
     )
 
 
