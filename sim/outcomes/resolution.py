@@ -126,45 +126,40 @@ class OutcomeModel:
         self._scorer = Scorer(plan.score)
 
     def record(self, c: Contact, outcome: int, t_end: float) -> None:
-        """A contact (leg) ended: decide what it means for its case, then log it."""
+        """A contact (leg) ended: decide what it means for its case, then log it.
+
+        Inline (hot path): the wait of a leg that waited on the line (not blocked,
+        still waiting or called back) and a served leg's agent (courtesy's subject).
+        """
         case = c.case
         if case is None:
             self.record_contact(c, outcome, t_end)
             return
         self.live[case.id] = case
         if c.queue >= 0 and outcome not in _NO_WAIT and not c.info & CALLBACK:
-            self._add_wait(c, case, c.t_answer if c.t_answer == c.t_answer else t_end)  # NaN
+            # the leg's wait in queue, up to its answer (NaN: not answered) or end
+            wait = (c.t_answer if c.t_answer == c.t_answer else t_end) - c.t_queue
+            case.wait += wait
+            excess = wait / self.plan.expected_wait[self.channel_of_kind[c.kind]] - 1.0
+            if excess > 0.0:
+                case.excess_wait += excess
         if outcome == TRANSFERRED:
             case.transfers += 1
         else:
             case.contacts += 1
-        resolved = outcome == SELF_SERVED or (outcome == SERVED and self._resolved(c))
+        if outcome == SERVED:
+            resolved = self._resolved(c)
+            case.group = c.agent.group
+            case.stress = self.stress_hook(c.agent) if self.stress_hook is not None else 0.0
+        else:
+            resolved = outcome == SELF_SERVED
         if resolved:
             c.info |= RESOLVED
-        if outcome == SERVED:
-            self._served_by(c, case)
         self.record_contact(c, outcome, t_end)
         if outcome in _NO_END:
             return
         if resolved or not self._comes_back(c, case, outcome):
             self._end(c, case, resolved, t_end)
-
-    def _add_wait(self, c: Contact, case: Case, left: float) -> None:
-        """Add the leg's wait in queue, up to ``left`` (answered, or left the queue).
-
-        Only legs that waited on the line: not one that never queued, is still
-        waiting, or took a callback (a customer off the line is not kept waiting).
-        """
-        wait = left - c.t_queue
-        case.wait += wait
-        excess = wait / self.plan.expected_wait[self.channel_of_kind[c.kind]] - 1.0
-        if excess > 0.0:
-            case.excess_wait += excess
-
-    def _served_by(self, c: Contact, case: Case) -> None:
-        """Remember the agent of the last served leg: the survey's courtesy is about it."""
-        case.group = c.agent.group
-        case.stress = self.stress_hook(c.agent) if self.stress_hook is not None else 0.0
 
     def _resolved(self, c: Contact) -> bool:
         """Whether a served leg resolved its case."""
