@@ -182,38 +182,42 @@ class Scorer:
 
         As :func:`score_case` with ``u = case.u``: ``churned`` and ``retained``
         are ints, ``survey`` the mean of the four ``items`` (NaN if not surveyed).
+        ``min(10.0, max(0.0, x))`` is written as comparisons: the same value.
         """
         u = case.u
-        w_wait, w_unresolved, w_transfer, w_extra, w_frustration = self._pen
-        extra_contacts = max(case.contacts - 1, 0)
-        lost = (
-            w_wait * case.excess_wait
-            + w_unresolved * (not resolved)
-            + w_transfer * case.transfers
-            + w_extra * extra_contacts
-            + w_frustration * ((info // FRUSTRATION) & 0xFF)
-        )
-        service = min(10.0, max(0.0, 10.0 - lost))
+        service = self._service(case, resolved, info)
         m0, m1 = self._mood
-        mood = min(10.0, max(0.0, m0 + m1 * (2 * u[0] - 1) * _SQRT3))
+        x = m0 + m1 * (2 * u[0] - 1) * _SQRT3
+        x = x if x > 0.0 else 0.0
+        mood = x if x < 10.0 else 10.0
         w_service, w_expectation, w_mood, expectation = self._w
         s = w_service * service + w_expectation * expectation[case.segment] + w_mood * mood
         intercept, b_dis, b_unres, b_rep, reference = self._churn
-        z = (
-            intercept
-            + b_dis * (10.0 - s) / 10.0
-            + b_unres * (not resolved)
-            + b_rep * extra_contacts
-        )
-        extra = max(0.0, 1.0 / (1.0 + math.exp(-z)) - reference)
+        extra_contacts = case.contacts - 1 if case.contacts > 1 else 0
+        z = intercept + b_dis * (10.0 - s) / 10.0 + b_unres * (not resolved)
+        x = 1.0 / (1.0 + math.exp(-(z + b_rep * extra_contacts))) - reference
+        extra = x if x > 0.0 else 0.0
         keep = self._keep if service >= self._excellent else 0.0
         retained = int(u[1] >= 1.0 - keep)
         if u[2] < self._survey:
             items = _survey_items(self._p, resolved, case, mood, next(noise))
-            mean = sum(items) / 4
-            return (s, extra - keep, int(u[1] < extra), 1, mean, *items, retained)
+            return (s, extra - keep, int(u[1] < extra), 1, sum(items) / 4, *items, retained)
         nan = math.nan
         return (s, extra - keep, int(u[1] < extra), 0, nan, nan, nan, nan, nan, retained)
+
+    def _service(self, case, resolved: bool, info: int) -> float:
+        """:func:`service_score` of the case (``info``: its last leg's, for frustration)."""
+        w_wait, w_unresolved, w_transfer, w_extra, w_frustration = self._pen
+        lost = (
+            w_wait * case.excess_wait
+            + w_unresolved * (not resolved)
+            + w_transfer * case.transfers
+            + w_extra * (case.contacts - 1 if case.contacts > 1 else 0)
+            + w_frustration * ((info // FRUSTRATION) & 0xFF)
+        )
+        x = 10.0 - lost
+        x = x if x > 0.0 else 0.0
+        return x if x < 10.0 else 10.0
 
 
 def courtesy(p: ScoreParams, group: int, stress: float, mood: float) -> float:
