@@ -252,7 +252,8 @@ class FrontDoor:
         now = self.env._now
         channel = self._channel[c.kind]
         hours = self.hours[channel]
-        if hours is not None and not in_window(now, *hours):  # live channel closed
+        m = now % DAY  # in_window(now, *hours), inlined: hot path
+        if hours is not None and not (hours[0] <= m < hours[1] or hours[0] <= m + DAY < hours[1]):
             if self.closed_to[channel] >= 0:
                 self._move(c, self.closed_to[channel], 0.0, now)
             else:

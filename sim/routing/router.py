@@ -188,7 +188,10 @@ class Router(SlotsMixin, DialingMixin):
         contact = agent.contact
         now = self.env._now  # env.now without the property call (hot path; Clock checks it)
         agent.contact = None
-        self._done(contact, now)
+        if contact.transfer < 0 and not self.limited[contact.queue]:  # _done, inlined: hot path
+            self.record(contact, SERVED, now)
+        else:
+            self._done(contact, now)
         if not agent.present:
             self.overtime(agent, agent.off_since, now)
             self._check_drained()
