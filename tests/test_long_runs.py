@@ -17,7 +17,7 @@ from sim.core.rng import Streams
 from sim.metrics.aggregates import F, add_into, empty_partial, merge
 from sim.metrics.kpis import interval_table
 from sim.metrics.records import Columns, concat_columns
-from sim.metrics.reduce import reduce_chunk, reduce_span
+from sim.metrics.reduce import add_by_slot, reduce_chunk, reduce_span
 from sim.model import build, window
 from sim.plan import kinds_and_strata
 from sim.runner import _simulate, _Sink, bar_unit, progress_stops
@@ -267,3 +267,26 @@ def test_day_tables_carry_the_issue_kpis_with_the_outcome_model() -> None:
     assert days.fcr.min() <= kpi[("all", "fcr")] <= days.fcr.max()
     voice = res.days[res.days.scope == "channel:voice"]
     assert voice.issues.notna().all() and (voice.issues < days.issues.to_numpy()).all()
+
+
+def test_add_by_slot_skips_rows_outside_the_strata_and_keeps_every_sum_exact():
+    """Rows with a negative key add nothing; the others land in (key, interval) and, in
+    the window, also in the last slot: the sums of a plain loop over the rows.
+    """
+    rng = np.random.default_rng(3)
+    n, rows, intervals = 5000, 4, 6
+    key = rng.integers(-1, rows, n)
+    idx, w = rng.integers(0, intervals, n), rng.integers(0, 2, n)
+    values = [rng.random(n), None, rng.normal(size=n)]
+    values[0][key < 0] = np.nan  # a row outside every stratum must not reach any sum
+    target = np.zeros((rows, intervals + 1, 3))
+    add_by_slot(target, key, idx, w, values)
+    want = np.zeros_like(target)
+    for f in (0, 2):
+        for i in np.flatnonzero(key >= 0):
+            want[key[i], idx[i], f] += values[f][i]
+    for f in (0, 2):  # the window slot: the in-window rows, per stratum
+        for k in range(rows):
+            want[k, intervals, f] = values[f][(key == k) & (w == 1)].sum()
+    assert not np.isnan(target).any()
+    assert np.allclose(target, want, rtol=1e-12, atol=1e-12)

@@ -9,9 +9,9 @@ from scipy import stats
 
 from sim import load_config
 from sim.config import DistKind, DistributionConfig, OutcomesConfig, RepeatConfig
-from sim.core.entities import Case
+from sim.core.entities import FRUSTRATION, Case
 from sim.metrics.stats import paired_difference
-from sim.outcomes.satisfaction import ScoreParams, churn_probability, score_case
+from sim.outcomes.satisfaction import ScoreParams, Scorer, churn_probability, score_case
 from sim.runner import run_experiment, run_replication
 from tests.journey_helpers import demand_config
 
@@ -139,6 +139,39 @@ def test_survey_noise_is_drawn_for_surveyed_cases_only():
         assert sc.satisfaction == pytest.approx(0.6 * 10 + 0.2 * 7 + 0.2 * 7)  # mood at its mean
         # answers: 10 - 1, 10 - 2, 10 - 3 and courtesy 6 (no agent, mood at its mean) + 1
         assert (sc.survey == pytest.approx((9 + 8 + 7 + 7) / 4)) if taken else math.isnan(sc.survey)
+
+
+def test_the_hot_path_scorer_gives_score_case_s_numbers_bit_for_bit():
+    """Scorer.score (one call per ended case) against the reference score_case.
+
+    Random cases over every input the score reads, loyalty on (so ``retained``
+    varies) and half of them surveyed; floats are compared with ``==``.
+    """
+    o = OutcomesConfig().churn
+    pen = {"wait": 1.0, "unresolved": 4.0, "transfer": 1.0, "extra_contact": 2.0}
+    p = ScoreParams(
+        0.6, 0.2, 0.2, (7.0, 6.5), (7.0, 1.5), {**pen, "frustration": 1.0}, 0.5, o.intercept,
+        2.1, o.unresolved, o.repeat, o.reference, courtesy=(8.0, 7.0, 8.0),
+        language=(0.0, 1.5, 0.0), courtesy_stress=0.3, loyalty=0.34, excellent=9.5,
+    )  # fmt: skip
+    rng = np.random.default_rng(7)
+    scorer, seen = Scorer(p), set()
+    for _ in range(2000):
+        case = Case(0, int(rng.integers(2)), 0, 0, 0.0, contacts=int(rng.integers(1, 4)))
+        case.transfers, case.group = int(rng.integers(2)), int(rng.integers(-1, 2))
+        case.excess_wait = float(rng.exponential()) * int(rng.integers(2))
+        case.stress, case.u = float(rng.random()), rng.random(3).tolist()
+        case.u[1] = max(case.u[1], 0.999 * int(rng.integers(2)))  # loyalty's high end too
+        resolved, info = bool(rng.integers(2)), int(rng.integers(2)) * FRUSTRATION
+        z = rng.standard_normal((1, 4)).tolist()
+        want = score_case(p, case, resolved, info, case.u, iter(z))
+        got = scorer.score(case, resolved, info, iter(z))
+        expect = (want.satisfaction, want.p_churn, int(want.churned), want.surveyed, want.survey)
+        want_row = (*expect, *want.items, int(want.retained))
+        pairs = zip(got, want_row, strict=True)
+        assert all(a == b or (a != a and b != b) for a, b in pairs)  # NaN == NaN
+        seen.add((want.surveyed, want.retained))
+    assert seen == {(0, False), (0, True), (1, False), (1, True)}
 
 
 def test_churn_model_reproduces_its_anchors():

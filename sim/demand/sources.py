@@ -154,7 +154,7 @@ class DemandSource:
         if position is not None:
             return c
         u = next(self.cases) if self.cases is not None else None  # drawn even if prevented
-        if self._proactive(now):
+        if (self.created is not None or self.prevent is not None) and self._proactive(now):
             return None
         if u is not None:  # a new issue: its case follows all its contacts
             c.case = Case(c.id, self._segment, self._reason, i, now, u=u)

@@ -114,6 +114,10 @@ class FrontDoor:
         self.router = router
         self.record = record
         self.kinds: list[Kind] = plan["kinds"]
+        # the kinds' codes as flat lists (hot path: one index instead of an attribute too)
+        self._channel = [k.channel for k in self.kinds]
+        self._segment = [k.segment for k in self.kinds]
+        self._reason = [k.reason for k in self.kinds]
         self.sources: dict[tuple[int, int], DemandSource] = plan["sources"]
         self.route: list[int] = plan["route"]  # queue per kind
         self.wrong: list[list[int]] = plan["wrong"]  # per kind: other queues of its channel
@@ -129,7 +133,7 @@ class FrontDoor:
 
     def enter(self, c: Contact, now: float) -> None:
         """A contact arrives on its channel at ``now``."""
-        channel = self.kinds[c.kind].channel
+        channel = self._channel[c.kind]
         ivr = self.ivr[channel]
         if ivr is not None:
             self._start_ivr(c, ivr)
@@ -149,10 +153,10 @@ class FrontDoor:
     def _start_ivr(self, c: Contact, ivr: Ivr) -> None:
         """Menu, then (if the caller tries it) IVR self-service: one hold of the port."""
         if self.ports_busy >= ivr.ports:
-            self.record(c, BLOCKED, self.env.now)
+            self.record(c, BLOCKED, self.env._now)
             return
         self.ports_busy += 1
-        levels = ivr.levels[self.kinds[c.kind].segment]
+        levels = ivr.levels[self._segment[c.kind]]
         t = next(ivr.identification) + sum(itertools.islice(ivr.per_level, levels))
         auto = ivr.automation
         if auto is not None and c.path[U_TRY] < auto.share:
@@ -182,8 +186,8 @@ class FrontDoor:
         self._after_automation(c, auto)
 
     def _after_automation(self, c: Contact, auto: Automation) -> None:
-        now = self.env.now
-        if c.path[U_SUCCESS] < auto.success[self.kinds[c.kind].reason]:
+        now = self.env._now  # env.now without the property call (hot path; Clock checks it)
+        if c.path[U_SUCCESS] < auto.success[self._reason[c.kind]]:
             self.record(c, SELF_SERVED, now)
             return
         c.info += FRUSTRATION
@@ -237,17 +241,19 @@ class FrontDoor:
         self.router.release()
         k = self.kinds[old.kind]
         target = k.channel if channel < 0 else channel
-        new = self.sources[(k.segment, k.reason)].make(self.env.now, position=target)
+        now = self.env._now
+        new = self.sources[(k.segment, k.reason)].make(now, position=target)
         new.issue, new.case = old.issue, old.case
         new.info = next_contact_info(old.info)
-        self.enter(new, self.env.now)
+        self.enter(new, now)
 
     def to_queue(self, c: Contact) -> None:
         """Route a contact to its queue (or, misrouted, to a wrong one first)."""
-        now = self.env.now
-        channel = self.kinds[c.kind].channel
+        now = self.env._now
+        channel = self._channel[c.kind]
         hours = self.hours[channel]
-        if hours is not None and not in_window(now, *hours):  # live channel closed
+        m = now % DAY  # in_window(now, *hours), inlined: hot path
+        if hours is not None and not (hours[0] <= m < hours[1] or hours[0] <= m + DAY < hours[1]):
             if self.closed_to[channel] >= 0:
                 self._move(c, self.closed_to[channel], 0.0, now)
             else:

@@ -25,6 +25,7 @@ scores its bonus/malus is tied to), the rest being contact KPIs there.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -67,7 +68,9 @@ class CaseSink:
         """Reduce (and keep, if asked) a batch of case rows."""
         if not rows:
             return
-        table = np.array(rows, dtype=float).reshape(len(rows), len(CASE_COLUMNS))
+        width = len(CASE_COLUMNS)  # fromiter over the flattened rows: faster than np.array
+        flat = np.fromiter(itertools.chain.from_iterable(rows), float, len(rows) * width)
+        table = flat.reshape(len(rows), width)
         cols = {k: table[:, i] for i, k in enumerate(CASE_COLUMNS)}
         reduce_cases(self.sums, cols, self.win, self.strata.vendor_of_group)
         if self.keep:

@@ -86,20 +86,21 @@ def add_by_slot(
     """Add each ``values[f]`` into ``target[key, idx, f]``, window rows also into the last slot.
 
     Rows whose key is negative (not in any stratum of this dimension) are
-    skipped; ``None`` marks a field known to be zero in every row. One
-    bincount per field over (key, interval, in-window) cells.
+    skipped: they go to one extra cell, dropped (cheaper than copying every
+    field without them; a cell's sum adds its rows in the same order either
+    way); ``None`` marks a field known to be zero in every row. One bincount
+    per field over (key, interval, in-window) cells.
     """
     rows, slots = target.shape[:2]
     n = slots - 1
-    used = [(f, v) for f, v in enumerate(values) if v is not None]
-    ok = key >= 0
-    if not ok.all():
-        key, idx, w = key[ok], idx[ok], w[ok]
-        used = [(f, np.asarray(v)[ok]) for f, v in used]
-    cell = (key * n + idx) * 2 + w
     size = rows * n * 2
-    for f, v in used:
-        sums = np.bincount(cell, weights=v, minlength=size).reshape(rows, n, 2)
+    cell = (key * n + idx) * 2 + w
+    if not (key >= 0).all():
+        cell = np.where(key >= 0, cell, size)
+    for f, v in enumerate(values):
+        if v is None:
+            continue
+        sums = np.bincount(cell, weights=v, minlength=size + 1)[:size].reshape(rows, n, 2)
         target[:, :n, f] += sums.sum(axis=2)
         target[:, n, f] += sums[:, :, 1].sum(axis=1)
 

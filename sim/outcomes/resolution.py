@@ -54,7 +54,7 @@ from sim.core.entities import (
     Case,
     Contact,
 )
-from sim.outcomes.satisfaction import ScoreParams, block_rows, score_case
+from sim.outcomes.satisfaction import ScoreParams, Scorer, block_rows
 
 U_RESOLVE, U_RETURN, U_REPEAT_CHANNEL = 6, 7, 8
 _NO_WAIT = (BLOCKED, BALKED, OPEN)  # legs that did not wait on the line
@@ -123,47 +123,43 @@ class OutcomeModel:
         self.stress_hook: Callable | None = None  # agent -> its stress now (courtesy)
         self.channel_of_kind: list[int] = []  # set by the model
         self._noise = block_rows(plan.case_rng.standard_normal, 4)  # one row per survey
+        self._scorer = Scorer(plan.score)
 
     def record(self, c: Contact, outcome: int, t_end: float) -> None:
-        """A contact (leg) ended: decide what it means for its case, then log it."""
+        """A contact (leg) ended: decide what it means for its case, then log it.
+
+        Inline (hot path): the wait of a leg that waited on the line (not blocked,
+        still waiting or called back) and a served leg's agent (courtesy's subject).
+        """
         case = c.case
         if case is None:
             self.record_contact(c, outcome, t_end)
             return
         self.live[case.id] = case
         if c.queue >= 0 and outcome not in _NO_WAIT and not c.info & CALLBACK:
-            self._add_wait(c, case, c.t_answer if c.t_answer == c.t_answer else t_end)  # NaN
+            # the leg's wait in queue, up to its answer (NaN: not answered) or end
+            wait = (c.t_answer if c.t_answer == c.t_answer else t_end) - c.t_queue
+            case.wait += wait
+            excess = wait / self.plan.expected_wait[self.channel_of_kind[c.kind]] - 1.0
+            if excess > 0.0:
+                case.excess_wait += excess
         if outcome == TRANSFERRED:
             case.transfers += 1
         else:
             case.contacts += 1
-        resolved = outcome == SELF_SERVED or (outcome == SERVED and self._resolved(c))
+        if outcome == SERVED:
+            resolved = self._resolved(c)
+            case.group = c.agent.group
+            case.stress = self.stress_hook(c.agent) if self.stress_hook is not None else 0.0
+        else:
+            resolved = outcome == SELF_SERVED
         if resolved:
             c.info |= RESOLVED
-        if outcome == SERVED:
-            self._served_by(c, case)
         self.record_contact(c, outcome, t_end)
         if outcome in _NO_END:
             return
         if resolved or not self._comes_back(c, case, outcome):
             self._end(c, case, resolved, t_end)
-
-    def _add_wait(self, c: Contact, case: Case, left: float) -> None:
-        """Add the leg's wait in queue, up to ``left`` (answered, or left the queue).
-
-        Only legs that waited on the line: not one that never queued, is still
-        waiting, or took a callback (a customer off the line is not kept waiting).
-        """
-        wait = left - c.t_queue
-        case.wait += wait
-        excess = wait / self.plan.expected_wait[self.channel_of_kind[c.kind]] - 1.0
-        if excess > 0.0:
-            case.excess_wait += excess
-
-    def _served_by(self, c: Contact, case: Case) -> None:
-        """Remember the agent of the last served leg: the survey's courtesy is about it."""
-        case.group = c.agent.group
-        case.stress = self.stress_hook(c.agent) if self.stress_hook is not None else 0.0
 
     def _resolved(self, c: Contact) -> bool:
         """Whether a served leg resolved its case."""
@@ -182,13 +178,16 @@ class OutcomeModel:
         return True
 
     def _end(self, c: Contact, case: Case, resolved: bool, t_end: float) -> None:
+        """The case is over: score it (:class:`Scorer`) and log its row."""
         del self.live[case.id]
-        sc = score_case(self.plan.score, case, resolved, c.info, case.u, self._noise)
-        self.churned += int(sc.churned) - int(sc.retained)
+        scores = self._scorer.score(case, resolved, c.info, self._noise)
+        self.churned += scores[2] - scores[-1]  # churned - retained
         fcr = resolved and case.contacts == 1
-        scores = (sc.satisfaction, sc.p_churn, sc.churned, sc.surveyed, sc.survey)
-        row = _row(case, t_end, 1, resolved, fcr, not case.repeat_in_window, *scores)
-        self.log.add((*row, *sc.items, int(sc.retained)))
+        measured = not case.repeat_in_window
+        rows = self.log.rows
+        rows.append((*_case_fields(case, t_end, 1, resolved, fcr, measured), *scores))
+        if len(rows) >= self.log.CHUNK:
+            self.log.flush()
 
     def base_share(self, customers: int, annual_base: float) -> Callable[[float], float]:
         """Share of the base still customers at time t: background decay minus issue churn."""
@@ -218,8 +217,16 @@ class _BaseShare:
 def _row(
     case: Case, t_end: float, closed: int, resolved: bool, fcr: bool, measured: bool, *scores
 ) -> tuple:
-    """A case-log row (see :data:`CASE_COLUMNS`)."""
+    """A case-log row up to ``survey_score`` (see :data:`CASE_COLUMNS`)."""
     sat, p_churn, churned, surveyed, survey = scores
+    fields = _case_fields(case, t_end, closed, resolved, fcr, measured)
+    return (*fields, sat, p_churn, int(churned), surveyed, survey)
+
+
+def _case_fields(
+    case: Case, t_end: float, closed: int, resolved: bool, fcr: bool, measured: bool
+) -> tuple:
+    """A case-log row's fields from ``case_id`` to ``wait`` (see :data:`CASE_COLUMNS`)."""
     return (
         case.id,
         case.segment,
@@ -235,11 +242,6 @@ def _row(
         case.contacts,
         case.transfers,
         case.wait,
-        sat,
-        p_churn,
-        int(churned),
-        surveyed,
-        survey,
     )
 
 

@@ -36,6 +36,8 @@ import numpy as np
 from sim.core.distributions import BLOCK, in_blocks
 from sim.core.entities import FRUSTRATION
 
+_SQRT3 = math.sqrt(3)
+
 
 @dataclass(frozen=True)
 class ScoreParams:
@@ -142,6 +144,78 @@ def score_case(
     nan = math.nan
     items = tuple(_survey_items(p, resolved, case, mood, next(noise))) if surveyed else (nan,) * 4
     return CaseScore(s, extra - keep, u[1] < extra, u[1] >= 1.0 - keep, surveyed, items)
+
+
+class Scorer:
+    """:func:`score_case` for the hot path: the parameters unpacked, one call per case.
+
+    The same arithmetic in the same order (so the same floats, bit for bit:
+    ``tests/test_outcomes.py`` checks it against :func:`score_case`), without
+    building a :class:`CaseScore`, its items tuple or the penalty dict look-ups;
+    :meth:`score` returns the case row's score fields at once. Plain numbers
+    only, so a model holding one can be pickled.
+    """
+
+    __slots__ = ("_churn", "_excellent", "_keep", "_mood", "_p", "_pen", "_survey", "_w")
+
+    def __init__(self, p: ScoreParams) -> None:
+        pen = p.penalty
+        self._p = p
+        self._pen = (
+            pen["wait"],
+            pen["unresolved"],
+            pen["transfer"],
+            pen["extra_contact"],
+            pen["frustration"],
+        )
+        self._w = (p.w_service, p.w_expectation, p.w_mood, p.expectation)
+        self._mood = (p.mood[0], p.mood[1])
+        self._churn = (p.intercept, p.b_dissatisfaction, p.b_unresolved, p.b_repeat, p.reference)
+        self._keep = p.loyalty * p.reference
+        self._survey = p.survey_share
+        self._excellent = p.excellent
+
+    def score(self, case, resolved: bool, info: int, noise: Iterator[list[float]]) -> tuple:
+        """``(satisfaction, p_churn, churned, surveyed, survey, *items, retained)`` of a case.
+
+        As :func:`score_case` with ``u = case.u``: ``churned`` and ``retained``
+        are ints, ``survey`` the mean of the four ``items`` (NaN if not surveyed).
+        ``min(10.0, max(0.0, x))`` is written as comparisons: the same value.
+        """
+        u = case.u
+        service = self._service(case, resolved, info)
+        m0, m1 = self._mood
+        x = m0 + m1 * (2 * u[0] - 1) * _SQRT3
+        x = x if x > 0.0 else 0.0
+        mood = x if x < 10.0 else 10.0
+        w_service, w_expectation, w_mood, expectation = self._w
+        s = w_service * service + w_expectation * expectation[case.segment] + w_mood * mood
+        intercept, b_dis, b_unres, b_rep, reference = self._churn
+        extra_contacts = case.contacts - 1 if case.contacts > 1 else 0
+        z = intercept + b_dis * (10.0 - s) / 10.0 + b_unres * (not resolved)
+        x = 1.0 / (1.0 + math.exp(-(z + b_rep * extra_contacts))) - reference
+        extra = x if x > 0.0 else 0.0
+        keep = self._keep if service >= self._excellent else 0.0
+        retained = int(u[1] >= 1.0 - keep)
+        if u[2] < self._survey:
+            items = _survey_items(self._p, resolved, case, mood, next(noise))
+            return (s, extra - keep, int(u[1] < extra), 1, sum(items) / 4, *items, retained)
+        nan = math.nan
+        return (s, extra - keep, int(u[1] < extra), 0, nan, nan, nan, nan, nan, retained)
+
+    def _service(self, case, resolved: bool, info: int) -> float:
+        """:func:`service_score` of the case (``info``: its last leg's, for frustration)."""
+        w_wait, w_unresolved, w_transfer, w_extra, w_frustration = self._pen
+        lost = (
+            w_wait * case.excess_wait
+            + w_unresolved * (not resolved)
+            + w_transfer * case.transfers
+            + w_extra * (case.contacts - 1 if case.contacts > 1 else 0)
+            + w_frustration * ((info // FRUSTRATION) & 0xFF)
+        )
+        x = 10.0 - lost
+        x = x if x > 0.0 else 0.0
+        return x if x < 10.0 else 10.0
 
 
 def courtesy(p: ScoreParams, group: int, stress: float, mood: float) -> float:

@@ -188,9 +188,12 @@ class Router(SlotsMixin, DialingMixin):
 
     def _finish(self, agent: Agent, _event: simpy.Event) -> None:
         contact = agent.contact
-        now = self.env.now
+        now = self.env._now  # env.now without the property call (hot path; Clock checks it)
         agent.contact = None
-        self._done(contact, now)
+        if contact.transfer < 0 and not self.limited[contact.queue]:  # _done, inlined: hot path
+            self.record(contact, SERVED, now)
+        else:
+            self._done(contact, now)
         if not agent.present:
             self.overtime(agent, agent.off_since, now)
             self._check_drained()
@@ -237,10 +240,18 @@ class Router(SlotsMixin, DialingMixin):
 
     def _next_contact(self, group: int, now: float) -> Contact | None:
         """Best waiting contact for an agent of ``group``, dropping expired and stale ones."""
+        waiting = self.waiting
         for tier in self.plan.tiers_for_group[group]:
-            for q in tier:
-                self._purge_head(q, now)
-            q = oldest_queue(tier, self.waiting, self.plan.head_start)
+            for q in tier:  # _purge_head only where the head is stale (hot path)
+                dq = waiting[q]
+                if dq and (
+                    dq[0].outcome is not None or dq[0].agent is not None or dq[0].deadline <= now
+                ):
+                    self._purge_head(q, now)
+            if len(tier) == 1:  # oldest_queue of one queue, inlined
+                q = tier[0] if waiting[tier[0]] else None
+            else:
+                q = oldest_queue(tier, waiting, self.plan.head_start)
             if q is not None:
                 c = self.waiting[q].popleft()
                 if self.is_overflow[q]:
