@@ -21,6 +21,7 @@ import math
 import multiprocessing
 import os
 import pickle
+import sys
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -153,6 +154,16 @@ class Checkpoints:
         payload = ckpt.read_payload(path, head, start)
         store.done, store.state = payload["done"], payload["state"]
         return store
+
+    def resumed(self) -> str | None:
+        """What a resumed run starts from, in a line for the user; None if it starts afresh."""
+        if not self.done and self.state is None:
+            return None
+        parts = [f"{len(self.done)} finished replication(s) ({sorted(self.done)})"]
+        if self.state is not None:
+            replication, minute, _ = self.state
+            parts.append(f"replication {replication} from day {minute / DAY:g}")
+        return f"resuming from {self.path}: " + ", ".join(parts)
 
     def results(self) -> dict[int, ReplicationResult]:
         """The finished replications' results."""
@@ -555,6 +566,8 @@ def run_experiment(
     store = None
     if checkpoint is not None and cfg.checkpoint.every > 0:
         store = Checkpoints.open(cfg, checkpoint)  # refuses before anything runs
+        if (line := store.resumed()) is not None:
+            print(line, file=sys.stderr)
     notes = stability_warnings(cfg)
     for note in notes:
         warnings.warn(note, StabilityWarning, stacklevel=2)

@@ -138,7 +138,9 @@ def test_resume_after_a_kill_equals_an_uninterrupted_run(
     assert not path.exists(), "the checkpoint is removed when the run has finished"
 
 
-def test_resume_starts_from_the_saved_day_not_from_zero(monkeypatch, tmp_path: Path) -> None:
+def test_resume_starts_from_the_saved_day_not_from_zero(
+    monkeypatch, tmp_path: Path, capsys
+) -> None:
     cfg = config("default", "horizon=3d")
     path = tmp_path / ckpt.NAME
     with monkeypatch.context() as m:
@@ -152,9 +154,14 @@ def test_resume_starts_from_the_saved_day_not_from_zero(monkeypatch, tmp_path: P
     monkeypatch.setattr(
         runner, "_simulate", lambda c, m, a, t, n: starts.append(t) or simulate(c, m, a, t, n)
     )
+    capsys.readouterr()
     sim.run_experiment(cfg, checkpoint=path)
     assert built == [], "replication 0 came from the file, replication 1 from its day 2"
     assert starts == [2 * DAY]
+    said = capsys.readouterr().err
+    assert (
+        f"resuming from {path}: 1 finished replication(s) ([0]), replication 1 from day 2" in said
+    )
 
 
 def test_the_comparison_sees_lost_state(monkeypatch, tmp_path: Path) -> None:
