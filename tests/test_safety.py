@@ -291,7 +291,11 @@ def test_worker_processes_die_with_their_parent(args, tmp_path):
     workers = children(proc.pid)
     proc.kill()
     proc.wait()
-    wait_for(lambda: not any(alive(w) for w in workers), 10)
+    try:
+        wait_for(lambda: not any(alive(w) for w in workers), 10)
+    except AssertionError:  # name the survivors: which child outlives its parent
+        left = [Path(f"/proc/{w}/cmdline").read_bytes()[:200] for w in workers if alive(w)]
+        raise AssertionError(f"children alive 10 s after their parent died: {left}") from None
 
 
 def full_disk() -> None:
