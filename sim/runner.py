@@ -132,7 +132,6 @@ class Checkpoints:
     header: dict
     done: dict[int, bytes] = field(default_factory=dict)
     state: tuple | None = None
-    sizes: list[int] = field(default_factory=list)  # bytes of each save (docs/long_runs.md)
 
     @classmethod
     def open(cls, cfg: Config, path: str | Path) -> Checkpoints:
@@ -191,7 +190,7 @@ class Checkpoints:
     def _write(self, state: tuple | None) -> None:
         day = None if state is None else state[1] / DAY
         header = {**self.header, "replications_done": sorted(self.done), "day": day}
-        self.sizes.append(ckpt.write(self.path, header, {"done": self.done, "state": state}))
+        ckpt.write(self.path, header, {"done": self.done, "state": state})
 
     def remove(self) -> None:
         """The run is over: the checkpoint goes (it is a file the run created)."""

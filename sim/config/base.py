@@ -16,6 +16,9 @@ from sim.config.errors import ConfigError
 from sim.config.typecheck import DURATION_WORDS
 
 DAY = 1440.0  # minutes; time 0 of a run is a midnight
+# top-level keys that never change a replication's numbers (a job's digest, a checkpoint's
+# configuration check)
+NOT_NUMBERS = ("workers", "cluster", "progress", "study", "overwrite", "force", "checkpoint")
 UNITS = {"m": 1.0, "min": 1.0, "h": 60.0, "d": DAY, "w": 7 * DAY}
 _DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([a-z]*)\s*$")
 DURATION_RULE = f"must be {DURATION_WORDS}"

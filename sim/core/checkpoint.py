@@ -31,14 +31,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sim.config.base import NOT_NUMBERS
 from sim.config.errors import OutputError
 
 NAME = ".ccsim-checkpoint.pkl"
 MAGIC = b"CCSIM-CHECKPOINT\n"
 FORMAT = 1
 TMP = ".ccsim-tmp"  # the suffix of files being written (sim.study.folders.TMP_SUFFIX)
-# keys that never change a replication's numbers (sim.study.jobs.NOT_NUMBERS, plus plots)
-NOT_NUMBERS = ("workers", "cluster", "progress", "study", "overwrite", "force", "checkpoint")
 
 
 class CheckpointError(OutputError):

@@ -31,12 +31,12 @@ from typing import Any
 from omegaconf import OmegaConf
 
 from sim.config import Config
+from sim.config.base import NOT_NUMBERS
 from sim.study.folders import read_json, read_manifest, write_json
 
 SWEEP = "sweep.json"
 SWEEP_FILES = (SWEEP, "multirun.yaml", "report.html", "report.xlsx")
 # Settings that change how a run is carried out or shown, not its numbers or files.
-NOT_NUMBERS = ("workers", "cluster", "progress", "study", "overwrite", "force", "checkpoint")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 MAX_NAME = 100
 
