@@ -276,18 +276,32 @@ def alive(pid: int) -> bool:
     return not status.exists() or status.read_text().split()[2] != "Z"
 
 
+SWEEP = ["-m", "experiment=pooling", "replications=40", "horizon=2880", "params.flexible=0,5,10"]
+
+
 @pytest.mark.parametrize(
-    "args",
+    ("args", "busy"),
     [
-        ["scenario=postemobile", "workers=2", "replications=8", "horizon=2880"],
-        ["-m", "experiment=pooling", "replications=40", "horizon=2880", "params.flexible=0,5,10"],
+        (["scenario=postemobile", "workers=2", "replications=8", "horizon=2880"], 2.0),
+        (SWEEP, 2.0),
+        (SWEEP, 0.0),
     ],
-    ids=["replications in a process pool", "sweep jobs in joblib workers"],
+    ids=[
+        "replications in a process pool",
+        "sweep jobs in joblib workers",
+        "joblib workers killed as they start, before any job reached them",
+    ],
 )
-def test_worker_processes_die_with_their_parent(args, tmp_path):
+def test_worker_processes_die_with_their_parent(args, busy, tmp_path):
+    """Killed with ``kill -9``, the parent leaves no worker behind.
+
+    With ``busy=0`` the parent dies as its workers appear: a worker must
+    watch it from its start, not from its first job (loky's idle workers wait
+    five minutes for a job).
+    """
     proc = start(*args, f"hydra.run.dir={tmp_path / 'r'}", f"hydra.sweep.dir={tmp_path / 's'}")
     wait_for(lambda: len(children(proc.pid)) >= 2, 120)
-    time.sleep(2.0)  # the workers are busy
+    time.sleep(busy)  # the workers are busy
     workers = children(proc.pid)
     proc.kill()
     proc.wait()
@@ -296,6 +310,10 @@ def test_worker_processes_die_with_their_parent(args, tmp_path):
     except AssertionError:  # name the survivors: which child outlives its parent
         left = [Path(f"/proc/{w}/cmdline").read_bytes()[:200] for w in workers if alive(w)]
         raise AssertionError(f"children alive 10 s after their parent died: {left}") from None
+    finally:
+        for w in workers:
+            if alive(w):
+                os.kill(w, signal.SIGKILL)
 
 
 def full_disk() -> None:

@@ -24,6 +24,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from sim.cli.common import DRIVER_ENV, Job, job_info, out_dir, split_overrides
 from sim.config.checks.common import check_safe_name
 from sim.config.errors import ConfigError, OutputError
+from sim.core.processes import loky_workers_die_with
 from sim.study.folders import check_target, folder_lock, inspect, make_dirs, remove_if_empty
 from sim.study.jobs import SWEEP_FILES, config_digest, write_sweep
 
@@ -157,7 +158,8 @@ def _checked_sweep(args: Any, master: DictConfig, hydra_main: Callable[[], Any])
             os.environ["HYDRA_FULL_ERROR"] = "1"
             os.environ[DRIVER_ENV] = str(os.getpid())
             sys.argv = [sys.argv[0], *hydra_argv(args, sweep_dir)]
-            hydra_main()
+            with loky_workers_die_with(os.getpid()):
+                hydra_main()
     finally:
         for j in jobs:  # folders Hydra made for jobs that did not finish
             if j.out not in before:

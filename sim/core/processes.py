@@ -10,11 +10,14 @@ and ends the worker if not.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from typing import Any
 
 PR_SET_PDEATHSIG = 1
 POLL = 0.5
@@ -43,3 +46,30 @@ def die_with_parent(parent: int) -> None:
     if os.getppid() != parent:  # the parent died before we got here
         os._exit(1)
     threading.Thread(target=_watch, args=(parent,), daemon=True, name="watch-parent").start()
+
+
+@contextlib.contextmanager
+def loky_workers_die_with(parent: int) -> Iterator[None]:
+    """Inside: joblib's ``loky`` workers call :func:`die_with_parent` as they start.
+
+    Hydra's joblib launcher asks joblib for its ``loky`` backend by name and
+    passes no initializer, so a worker would watch its parent only once a job
+    reached it: killed between starting its workers and handing them their
+    jobs, the parent left them waiting for a job (loky's idle timeout is five
+    minutes). Here the name ``loky`` means a backend whose workers watch
+    ``parent`` from their start; the previous one is put back on leaving.
+    """
+    from joblib import parallel
+    from joblib._parallel_backends import LokyBackend
+
+    class WatchingLoky(LokyBackend):
+        def configure(self, n_jobs: int = 1, parallel: Any = None, **kwargs: Any) -> int:
+            kwargs.update(initializer=die_with_parent, initargs=(parent,))
+            return super().configure(n_jobs, parallel, **kwargs)
+
+    before = parallel.BACKENDS["loky"]
+    parallel.register_parallel_backend("loky", WatchingLoky)
+    try:
+        yield
+    finally:
+        parallel.BACKENDS["loky"] = before
