@@ -20,7 +20,6 @@ import gc
 import math
 import multiprocessing
 import os
-import pickle
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -120,17 +119,20 @@ class _Sink:
 
 @dataclass
 class Checkpoints:
-    """A run's checkpoint file (:mod:`sim.core.checkpoint`): what it resumes from, what it saves.
+    """A run's checkpoint files (:mod:`sim.core.checkpoint`): what it resumes from, what it saves.
 
-    ``done`` holds the finished replications' results, each pickled once when
-    it finishes; ``state`` the live state of the replication that was running
-    when the file was written: ``(replication, minute, (model, sink, cases))``.
+    ``done`` holds the finished replications' results read back on resuming
+    (each finished replication has a file of its own, written once);
+    ``finished_reps`` every replication finished so far; ``state`` the live
+    state of the replication that was running when the main file was written:
+    ``(replication, minute, (model, sink, cases))``.
     """
 
     path: Path
     every: float
     header: dict
-    done: dict[int, bytes] = field(default_factory=dict)
+    done: dict[int, ReplicationResult] = field(default_factory=dict)
+    finished_reps: set[int] = field(default_factory=set)
     state: tuple | None = None
 
     @classmethod
@@ -139,20 +141,29 @@ class Checkpoints:
         path = Path(path)
         header = {"code": ckpt.code_version(), "config": ckpt.config_keys(cfg)}
         store = cls(path, cfg.checkpoint.every, header)
-        if not path.exists() and not path.is_symlink():
+        finished = ckpt.finished_files(path)
+        for p in [path, *finished.values()]:
+            if (p.exists() or p.is_symlink()) and (p.is_symlink() or not ckpt.is_checkpoint(p)):
+                raise ckpt.CheckpointError(
+                    f"{p} was not written by a ccsim run and would be overwritten by the run's "
+                    "checkpoint; move it or choose another folder"
+                )
+        if cfg.overwrite:  # an earlier run's files: discarded, as the user asked
+            for p in finished.values():
+                p.unlink()
             return store
-        if path.is_symlink() or not ckpt.is_checkpoint(path):
-            raise ckpt.CheckpointError(
-                f"{path} was not written by a ccsim run and would be overwritten by the run's "
-                "checkpoint; move it or choose another folder"
-            )
-        if cfg.overwrite:
-            return store
-        head, start = ckpt.read_header(path)
-        ckpt.check_header(path, head, header["code"], header["config"])
-        payload = ckpt.read_payload(path, head, start)
-        store.done, store.state = payload["done"], payload["state"]
+        for replication, p in sorted(finished.items()):
+            store.done[replication] = store._read(p)["result"]
+        store.finished_reps = set(store.done)
+        if path.exists():
+            state = store._read(path)["state"]
+            store.state = None if state is None or state[0] in store.done else state
         return store
+
+    def _read(self, path: Path) -> dict:
+        head, start = ckpt.read_header(path)
+        ckpt.check_header(path, head, self.header["code"], self.header["config"])
+        return ckpt.read_payload(path, head, start)
 
     def resumed(self) -> str | None:
         """What a resumed run starts from, in a line for the user; None if it starts afresh."""
@@ -165,8 +176,8 @@ class Checkpoints:
         return f"resuming from {self.path}: " + ", ".join(parts)
 
     def results(self) -> dict[int, ReplicationResult]:
-        """The finished replications' results."""
-        return {r: pickle.loads(blob) for r, blob in self.done.items()}
+        """The finished replications' results read back on resuming."""
+        return dict(self.done)
 
     def take_state(self, replication: int) -> tuple[float, tuple] | None:
         """The saved ``(minute, (model, sink, cases))`` of ``replication``, once, or None."""
@@ -182,19 +193,23 @@ class Checkpoints:
             self._write((replication, minute, objects))
 
     def finished(self, result: ReplicationResult) -> None:
-        """Save a finished replication's result (the running state is gone)."""
-        self.done[result.replication] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        """Save a finished replication's result in its own file (the running state is gone)."""
+        r = result.replication
+        path = ckpt.finished_path(self.path, r)
+        ckpt.write(path, {**self.header, "replication": r}, {"result": result})
+        self.finished_reps.add(r)
         self.state = None
         self._write(None)
 
     def _write(self, state: tuple | None) -> None:
         day = None if state is None else state[1] / DAY
-        header = {**self.header, "replications_done": sorted(self.done), "day": day}
-        ckpt.write(self.path, header, {"done": self.done, "state": state})
+        header = {**self.header, "replications_done": sorted(self.finished_reps), "day": day}
+        ckpt.write(self.path, header, {"state": state})
 
     def remove(self) -> None:
-        """The run is over: the checkpoint goes (it is a file the run created)."""
-        self.path.unlink(missing_ok=True)
+        """The run is over: its checkpoint files go (files the run created)."""
+        for path in ckpt.all_files(self.path):
+            path.unlink()
 
 
 @contextlib.contextmanager

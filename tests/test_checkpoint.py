@@ -135,7 +135,7 @@ def test_resume_after_a_kill_equals_an_uninterrupted_run(
     path = tmp_path / ckpt.NAME
     resumed = interrupted(monkeypatch, cfg, path, 1, day)
     assert same_tables(whole, resumed) == []
-    assert not path.exists(), "the checkpoint is removed when the run has finished"
+    assert os.listdir(tmp_path) == [], "the checkpoint files are removed when the run has finished"
 
 
 def test_resume_starts_from_the_saved_day_not_from_zero(
@@ -244,6 +244,110 @@ def test_parallel_replications_resume_from_the_finished_ones(monkeypatch, tmp_pa
     assert same_tables(whole, sim.run_experiment(cfg, checkpoint=path)) == []
 
 
+def test_a_finished_replication_is_written_once_in_its_own_file(
+    monkeypatch, tmp_path: Path
+) -> None:
+    """Later saves rewrite the small main file only, not the finished tables (no O(n^2) bytes)."""
+    writes: list[tuple[str, set]] = []
+    write = ckpt.write
+    monkeypatch.setattr(
+        ckpt, "write", lambda p, h, data: writes.append((p.name, set(data))) or write(p, h, data)
+    )
+    path = tmp_path / ckpt.NAME
+    cfg = config("minimal", "horizon=2d", "replications=3")
+    sim.run_experiment(cfg, checkpoint=path, keep_checkpoint=True)
+    finished = [f".ccsim-checkpoint-r{r}.pkl" for r in range(3)]
+    assert [n for n, _ in writes if n != ckpt.NAME] == finished, "each one once, in order"
+    assert {frozenset(keys) for n, keys in writes if n == ckpt.NAME} == {frozenset({"state"})}
+    assert sorted(ckpt.finished_files(path)) == [0, 1, 2]
+    assert path.stat().st_size < min(p.stat().st_size for p in ckpt.finished_files(path).values())
+    assert ckpt.read_header(path)[0]["replications_done"] == [0, 1, 2]
+    store = Checkpoints.open(cfg, path)  # what a resume of the finished run would read
+    assert sorted(store.results()) == [0, 1, 2] and store.state is None
+
+
+def test_killed_between_a_replications_file_and_the_main_file_resumes(
+    monkeypatch, tmp_path: Path, capsys
+) -> None:
+    """The finished replication's file is the truth: the main file's older state is dropped."""
+    cfg = config("minimal", "horizon=2d", "replications=2")
+    whole = sim.run_experiment(cfg)
+    path = tmp_path / ckpt.NAME
+    write = Checkpoints._write
+
+    def dying(self, state):
+        if state is None and self.finished_reps == {0}:
+            raise KilledError  # replication 0's file is written, the main file still says day 1
+        write(self, state)
+
+    with monkeypatch.context() as m:
+        m.setattr(Checkpoints, "_write", dying)
+        with pytest.raises(KilledError):
+            sim.run_experiment(cfg, checkpoint=path)
+    assert saved_state(path)[:2] == (0, DAY) and sorted(ckpt.finished_files(path)) == [0]
+    built: list[int] = []
+    start = runner._start
+    monkeypatch.setattr(runner, "_start", lambda c, r: built.append(r) or start(c, r))
+    capsys.readouterr()
+    assert same_tables(whole, sim.run_experiment(cfg, checkpoint=path)) == []
+    assert built == [1], "replication 0 came from its file, not from day 1 of the main file"
+    said = capsys.readouterr().err
+    assert f"resuming from {path}: 1 finished replication(s) ([0])\n" in said, said
+
+
+def test_a_foreign_file_named_like_a_replications_checkpoint_is_refused(tmp_path: Path) -> None:
+    mine = tmp_path / ".ccsim-checkpoint-r1.pkl"
+    mine.write_bytes(b"my notes\n")
+    for overwrite in ("false", "true"):
+        cfg = config("minimal", "horizon=2d", f"overwrite={overwrite}")
+        with pytest.raises(OutputError, match=r"ccsim-checkpoint-r1\.pkl was not written by a"):
+            sim.run_experiment(cfg, checkpoint=tmp_path / ckpt.NAME)
+    assert mine.read_bytes() == b"my notes\n" and os.listdir(tmp_path) == [mine.name]
+
+
+def test_overwrite_discards_an_earlier_runs_finished_replications(
+    monkeypatch, tmp_path: Path
+) -> None:
+    """Else a later resume of the new run would meet the earlier run's files (other seed)."""
+    path = tmp_path / ckpt.NAME
+    finished = Checkpoints.finished
+
+    def dying(self, result):
+        finished(self, result)
+        raise KilledError
+
+    with monkeypatch.context() as m:
+        m.setattr(Checkpoints, "finished", dying)
+        with pytest.raises(KilledError):
+            sim.run_experiment(config("minimal", "horizon=2d", "seed=3"), checkpoint=path)
+    assert sorted(ckpt.finished_files(path)) == [0]
+    with monkeypatch.context() as m:
+        kill_after(m, 0, DAY)
+        with pytest.raises(KilledError):
+            sim.run_experiment(config("minimal", "horizon=2d", "overwrite=true"), checkpoint=path)
+    assert ckpt.finished_files(path) == {}, "the earlier run's replication 0 is gone"
+    cfg = config("minimal", "horizon=2d")
+    assert same_tables(sim.run_experiment(cfg), sim.run_experiment(cfg, checkpoint=path)) == []
+
+
+def test_the_folder_counts_replication_files_as_the_runs_own(tmp_path: Path) -> None:
+    from sim.study.folders import clean_leftovers, inspect
+
+    (tmp_path / "thesis.txt").write_text("mine")
+    ckpt.write(tmp_path / ".ccsim-checkpoint-r0.pkl", {"replication": 0}, {"result": None})
+    (tmp_path / ".ccsim-checkpoint-r1.pkl.ccsim-tmp").write_bytes(b"half")  # killed mid-write
+    (tmp_path / ".ccsim-checkpoint-r2.pkl").write_bytes(b"not ours")
+    state = inspect(tmp_path)
+    assert state.foreign == (".ccsim-checkpoint-r2.pkl", "thesis.txt")
+    assert {".ccsim-checkpoint-r0.pkl", ".ccsim-checkpoint-r1.pkl.ccsim-tmp"} <= state.ours
+    clean_leftovers(state)
+    assert sorted(os.listdir(tmp_path)) == [
+        ".ccsim-checkpoint-r0.pkl",  # kept: a run resumes from it
+        ".ccsim-checkpoint-r2.pkl",
+        "thesis.txt",
+    ]
+
+
 def _killed_file(monkeypatch, tmp_path: Path, cfg: sim.Config) -> Path:
     path = tmp_path / ckpt.NAME
     with monkeypatch.context() as m:
@@ -331,7 +435,8 @@ def test_kill_9_then_the_same_command_resumes_with_identical_files(tmp_path: Pat
     assert again.returncode == 0, again.stderr
     whole = subprocess.run(_cli(b), cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert whole.returncode == 0, whole.stderr
-    assert not path.exists(), "the published run removed its checkpoint"
+    for folder in (a, b):  # the main file and the finished replication's file
+        assert not [n for n in os.listdir(folder) if n.startswith(".ccsim")], "published: gone"
     ta, tb = _tables(a), _tables(b)
     assert set(ta) == set(tb) and "contacts.parquet" in ta
     assert [n for n in ta if not ta[n].equals(tb[n])] == [], f"killed after day {day}"

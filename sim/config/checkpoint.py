@@ -14,8 +14,10 @@ class CheckpointConfig:
             simulated days (``1d``, ``7d``, or minutes: ``1440``); 0 (the
             default) saves nothing. The file is ``.ccsim-checkpoint.pkl``
             inside the run's output folder, never elsewhere; it is replaced
-            atomically at each save, also after each finished replication,
-            and deleted when the run has published its results. Running the
+            atomically at each save, and each finished replication's tables
+            go into a file of their own beside it
+            (``.ccsim-checkpoint-r3.pkl``, written once); all are deleted when
+            the run has published its results. Running the
             same command into the same folder again resumes from it; a
             checkpoint of another configuration or code version is refused
             (``overwrite=true`` discards it and starts again).

@@ -1,16 +1,20 @@
 """Checkpoint files of long runs: a run's state at a midnight, written atomically.
 
-A checkpoint is one file, ``.ccsim-checkpoint.pkl`` inside the run's output
-folder. It starts with a magic line and a JSON header (format, code version,
-the configuration's numbers-relevant keys, the replication and minute it
-stopped at, the payload's length and SHA-256), then the pickled payload: the
-tables of the finished replications and, between midnights of a replication
-run serially, that replication's live state (the model with its event queue
-and random streams, the record sink, the case sink). It is written to a
+A checkpoint is ``.ccsim-checkpoint.pkl`` inside the run's output folder,
+with one file beside it per finished replication
+(``.ccsim-checkpoint-r3.pkl``: replication 3's tables, written once, when it
+finishes). Each file starts with a magic line and a JSON header (format, code
+version, the configuration's numbers-relevant keys, the replication and
+minute, the payload's length and SHA-256), then the pickled payload. The main
+file holds, between midnights of a replication run serially, that
+replication's live state (the model with its event queue and random streams,
+the record sink, the case sink); it is small beside a year's finished tables,
+and rewriting it never rewrites them (a run of many replications writes each
+finished table once, not once per later save). Every file is written to a
 temporary file beside it and renamed over it (``os.replace``), so a kill at any
-moment leaves the previous checkpoint or the new one, never half of one.
+moment leaves the previous file or the new one, never half of one.
 
-Reading checks, before anything is unpickled, that the file is a checkpoint,
+Reading checks, before anything is unpickled, that each file is a checkpoint,
 that it was written by this code (a digest of the ``sim`` package's sources,
 with the Python, NumPy and SimPy versions) and for this configuration (the
 differing keys are named), and that the payload is whole (length and SHA-256).
@@ -27,6 +31,7 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -75,6 +80,42 @@ def config_keys(cfg: Any) -> dict[str, str]:
 def differing(a: dict[str, str], b: dict[str, str]) -> list[str]:
     """Keys whose values differ between two :func:`config_keys` (or that only one has)."""
     return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+
+
+def finished_path(main: Path, replication: int) -> Path:
+    """The file of finished ``replication`` beside checkpoint ``main`` (``<stem>-r3<suffix>``)."""
+    return main.with_name(f"{main.stem}-r{replication}{main.suffix}")
+
+
+def _names(main: Path, tail: str) -> dict[int | None, Path]:
+    """Files beside ``main`` named like it (or its replications' files), then ``tail``."""
+    stem, end = re.escape(main.stem), re.escape(main.suffix + tail)
+    pattern = re.compile(stem + r"(?:-r(\d+))?" + end + r"\Z")
+    try:
+        names = os.listdir(main.parent)
+    except OSError:
+        return {}
+    found = {n: pattern.match(n) for n in names}
+    return {int(m[1]) if m[1] else None: main.parent / n for n, m in found.items() if m}
+
+
+def finished_files(main: Path) -> dict[int, Path]:
+    """The finished-replication files beside checkpoint ``main``, by replication.
+
+    By name only: whether each one is a checkpoint is the caller's check.
+    """
+    return {r: p for r, p in _names(main, "").items() if r is not None}
+
+
+def temporary_files(main: Path) -> list[Path]:
+    """Half-written checkpoint files beside ``main`` (a run killed while writing one)."""
+    return list(_names(main, TMP).values())
+
+
+def all_files(main: Path) -> list[Path]:
+    """Checkpoint ``main`` and its finished-replication files that are checkpoints (ours)."""
+    paths = [main, *finished_files(main).values()]
+    return [p for p in paths if not p.is_symlink() and is_checkpoint(p)]
 
 
 def is_checkpoint(path: Path) -> bool:

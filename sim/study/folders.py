@@ -43,8 +43,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.config.errors import OutputError
+from sim.core import checkpoint as ckpt
 from sim.core.checkpoint import NAME as CHECKPOINT
-from sim.core.checkpoint import is_checkpoint
 
 MANIFEST = "done.json"
 PENDING = ".ccsim-pending.json"
@@ -131,9 +131,8 @@ def inspect(path: str | Path) -> FolderState:
     staging = [e for e in entries if _is_staging(path / e)]
     ours = set(staging) | (set(pending) & entries)
     ours |= {e for e in entries if e in (PENDING, MANIFEST + TMP_SUFFIX, PENDING + TMP_SUFFIX)}
-    ours |= {e for e in entries if e == CHECKPOINT + TMP_SUFFIX}
-    if CHECKPOINT in entries and is_checkpoint(path / CHECKPOINT):  # a long run's, to resume
-        ours.add(CHECKPOINT)
+    ours |= {p.name for p in ckpt.all_files(path / CHECKPOINT)}  # a long run's, to resume
+    ours |= {p.name for p in ckpt.temporary_files(path / CHECKPOINT)}
     if manifest is not None:
         ours |= (set(_files(manifest)) & entries) | {MANIFEST}
     foreign = tuple(sorted(entries - ours))
@@ -233,8 +232,10 @@ def clean_leftovers(state: FolderState) -> None:
     if state.pending and not state.finished:  # files of a run that never finished
         for name in state.pending:
             _remove(path / name)
-    for name in (PENDING, MANIFEST + TMP_SUFFIX, PENDING + TMP_SUFFIX, CHECKPOINT + TMP_SUFFIX):
+    for name in (PENDING, MANIFEST + TMP_SUFFIX, PENDING + TMP_SUFFIX):
         (path / name).unlink(missing_ok=True)
+    for p in ckpt.temporary_files(path / CHECKPOINT):
+        p.unlink(missing_ok=True)
 
 
 def retire(path: Path) -> None:
@@ -321,8 +322,8 @@ class Claim:
         self.published = True
         fault("manifest")
         (self.path / PENDING).unlink(missing_ok=True)
-        if is_checkpoint(self.checkpoint):  # the run is over: its checkpoint goes
-            self.checkpoint.unlink()
+        for p in ckpt.all_files(self.checkpoint):  # the run is over: its checkpoint goes
+            p.unlink()
         return [self.path / n for n in names]
 
     @property
