@@ -41,7 +41,12 @@ def run(*args: str, env: dict | None = None, **kw) -> subprocess.CompletedProces
 
 
 def start(*args: str) -> subprocess.Popen:
-    """A run in its own process group, as a terminal's foreground job is."""
+    """A run in its own process group, as a terminal's foreground job is.
+
+    With Ctrl-C's default action, too: a test suite started in the background of
+    a non-interactive shell (``./dev test &``) ignores SIGINT, and a child inherits
+    an ignored signal, so the run would (rightly) ignore the Ctrl-C sent below.
+    """
     return subprocess.Popen(
         [sys.executable, "run.py", *args],
         cwd=ROOT,
@@ -49,7 +54,12 @@ def start(*args: str) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=default_sigint,
     )
+
+
+def default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def ctrl_c(proc: subprocess.Popen) -> None:
