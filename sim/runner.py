@@ -125,7 +125,9 @@ class Checkpoints:
     (each finished replication has a file of its own, written once);
     ``finished_reps`` every replication finished so far; ``state`` the live
     state of the replication that was running when the main file was written:
-    ``(replication, minute, (model, sink, cases))``.
+    ``(replication, minute, (model, sink, cases))``; ``running`` the day reached
+    by each unfinished replication whose worker process had saved a midnight
+    (:class:`WorkerMidnights`).
     """
 
     path: Path
@@ -134,6 +136,7 @@ class Checkpoints:
     done: dict[int, ReplicationResult] = field(default_factory=dict)
     finished_reps: set[int] = field(default_factory=set)
     state: tuple | None = None
+    running: dict[int, float] = field(default_factory=dict)
 
     @classmethod
     def open(cls, cfg: Config, path: str | Path) -> Checkpoints:
@@ -142,14 +145,15 @@ class Checkpoints:
         header = {"code": ckpt.code_version(), "config": ckpt.config_keys(cfg)}
         store = cls(path, cfg.checkpoint.every, header)
         finished = ckpt.finished_files(path)
-        for p in [path, *finished.values()]:
+        running = ckpt.running_files(path)
+        for p in [path, *finished.values(), *running.values()]:
             if (p.exists() or p.is_symlink()) and (p.is_symlink() or not ckpt.is_checkpoint(p)):
                 raise ckpt.CheckpointError(
                     f"{p} was not written by a ccsim run and would be overwritten by the run's "
                     "checkpoint; move it or choose another folder"
                 )
         if cfg.overwrite:  # an earlier run's files: discarded, as the user asked
-            for p in finished.values():
+            for p in [*finished.values(), *running.values()]:
                 p.unlink()
             return store
         for replication, p in sorted(finished.items()):
@@ -158,31 +162,56 @@ class Checkpoints:
         if path.exists():
             state = store._read(path)["state"]
             store.state = None if state is None or state[0] in store.done else state
+        for replication, p in sorted(running.items()):
+            if replication not in store.done:  # checked now; its state is read by its worker
+                head, _ = ckpt.read_header(p)
+                ckpt.check_header(p, head, header["code"], header["config"])
+                store.running[replication] = head["day"]
         return store
 
     def _read(self, path: Path) -> dict:
-        head, start = ckpt.read_header(path)
-        ckpt.check_header(path, head, self.header["code"], self.header["config"])
-        return ckpt.read_payload(path, head, start)
+        return read_checked(path, self.header)
 
     def resumed(self) -> str | None:
         """What a resumed run starts from, in a line for the user; None if it starts afresh."""
-        if not self.done and self.state is None:
+        days = dict(self.running)
+        if self.state is not None:
+            days[self.state[0]] = self.state[1] / DAY
+        if not self.done and not days:
             return None
         parts = [f"{len(self.done)} finished replication(s) ({sorted(self.done)})"]
-        if self.state is not None:
-            replication, minute, _ = self.state
-            parts.append(f"replication {replication} from day {minute / DAY:g}")
+        parts += [f"replication {r} from day {d:g}" for r, d in sorted(days.items())]
         return f"resuming from {self.path}: " + ", ".join(parts)
+
+    def for_workers(self) -> WorkerMidnights:
+        """What worker processes save their replications' midnights with.
+
+        A serially-run replication's state in the main file (a run resumed with
+        more workers than it had) moves to that replication's running file first.
+        """
+        midnights = WorkerMidnights(self.path, self.every, self.header)
+        if self.state is not None:
+            replication, minute, objects = self.state
+            midnights.save(replication, minute, objects)
+            self.state = None
+            self._write(None)
+        return midnights
 
     def results(self) -> dict[int, ReplicationResult]:
         """The finished replications' results read back on resuming."""
         return dict(self.done)
 
     def take_state(self, replication: int) -> tuple[float, tuple] | None:
-        """The saved ``(minute, (model, sink, cases))`` of ``replication``, once, or None."""
+        """The saved ``(minute, (model, sink, cases))`` of ``replication``, once, or None.
+
+        From the main file, or from the replication's running file (a run of
+        worker processes resumed serially).
+        """
         if self.state is None or self.state[0] != replication:
-            return None
+            if replication not in self.running:
+                return None
+            del self.running[replication]
+            return WorkerMidnights(self.path, self.every, self.header).take_state(replication)
         _, minute, objects = self.state
         self.state = None
         return minute, objects
@@ -200,6 +229,7 @@ class Checkpoints:
         self.finished_reps.add(r)
         self.state = None
         self._write(None)
+        ckpt.running_path(self.path, r).unlink(missing_ok=True)
 
     def _write(self, state: tuple | None) -> None:
         day = None if state is None else state[1] / DAY
@@ -210,6 +240,48 @@ class Checkpoints:
         """The run is over: its checkpoint files go (files the run created)."""
         for path in ckpt.all_files(self.path):
             path.unlink()
+
+
+@dataclass(frozen=True)
+class WorkerMidnights:
+    """A worker process's checkpoint: its replication's state at midnights, in a file of its own.
+
+    ``.ccsim-checkpoint-s<N>.pkl`` beside the main file, written by the worker
+    running replication N (atomically, as every checkpoint file) and read back
+    by the worker that resumes it; the run's process removes it once the
+    replication's finished file is written. Sent to the workers with each
+    replication (a path and the header: a few kB).
+    """
+
+    path: Path
+    every: float
+    header: dict
+
+    def take_state(self, replication: int) -> tuple[float, tuple] | None:
+        """The saved ``(minute, (model, sink, cases))`` of ``replication``, or None."""
+        path = ckpt.running_path(self.path, replication)
+        if not path.exists():
+            return None
+        _, minute, objects = read_checked(path, self.header)["state"]
+        return minute, objects
+
+    def at_midnight(self, replication: int, objects: tuple, minute: float) -> None:
+        """Save the replication's state, if ``minute`` ends a saving period."""
+        if minute % self.every == 0:
+            self.save(replication, minute, objects)
+
+    def save(self, replication: int, minute: float, objects: tuple) -> None:
+        """Write the replication's running file (atomically): its state at ``minute``."""
+        header = {**self.header, "replication": replication, "day": minute / DAY}
+        state = (replication, minute, objects)
+        ckpt.write(ckpt.running_path(self.path, replication), header, {"state": state})
+
+
+def read_checked(path: Path, header: dict) -> dict:
+    """A checkpoint file's payload, once it is checked against this code and configuration."""
+    head, start = ckpt.read_header(path)
+    ckpt.check_header(path, head, header["code"], header["config"])
+    return ckpt.read_payload(path, head, start)
 
 
 @contextlib.contextmanager
@@ -292,7 +364,7 @@ def run_replication(
     cfg: Config,
     replication: int,
     advance: Callable[[float], None] | None = None,
-    checkpoints: Checkpoints | None = None,
+    checkpoints: Checkpoints | WorkerMidnights | None = None,
 ) -> ReplicationResult:
     """Run one replication and compute its tables.
 
@@ -451,7 +523,7 @@ def _run_serial(
     results: dict[int, ReplicationResult],
     store: Checkpoints | None,
 ) -> None:
-    """Replications one after the other in this process (the only mode that saves midnights)."""
+    """Replications one after the other in this process (their midnights in the main file)."""
     advance = bar.update if bar else None
     for r in range(cfg.replications):
         if r in results:
@@ -472,10 +544,12 @@ def _run_parallel(
     At most ``IN_FLIGHT`` replications per worker are queued at a time, so
     a run of many replications never holds a future (and its pickled
     configuration) per replication; workers die with this process. With
-    checkpoints, each finished replication is saved (not the workers'
-    midnights): a resumed run reruns the replications that were running.
+    checkpoints, each worker saves its replication's midnights in a file of
+    its own (:class:`WorkerMidnights`) and each finished replication is saved
+    here: a resumed run continues each replication from its last saved midnight.
     """
     ctx = multiprocessing.get_context("spawn")
+    midnights = store.for_workers() if store is not None else None
     todo = iter([r for r in range(cfg.replications) if r not in results])
     with cf.ProcessPoolExecutor(
         max_workers=cfg.workers,
@@ -483,9 +557,8 @@ def _run_parallel(
         initializer=die_with_parent,
         initargs=(os.getpid(),),
     ) as pool:
-        running = {
-            pool.submit(run_replication, cfg, r) for r in _take(todo, IN_FLIGHT * cfg.workers)
-        }
+        submit = functools.partial(pool.submit, run_replication, cfg, checkpoints=midnights)
+        running = {submit(r) for r in _take(todo, IN_FLIGHT * cfg.workers)}
         while running:
             done, running = cf.wait(running, return_when=cf.FIRST_COMPLETED)
             for f in done:
@@ -495,7 +568,7 @@ def _run_parallel(
                     store.finished(result)
                 if bar:
                     bar.update(cfg.horizon)
-            running |= {pool.submit(run_replication, cfg, r) for r in _take(todo, len(done))}
+            running |= {submit(r) for r in _take(todo, len(done))}
 
 
 def _run_on_cluster(

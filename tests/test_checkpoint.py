@@ -244,6 +244,40 @@ def test_parallel_replications_resume_from_the_finished_ones(monkeypatch, tmp_pa
     assert same_tables(whole, sim.run_experiment(cfg, checkpoint=path)) == []
 
 
+def test_a_serial_runs_midnight_resumes_in_a_worker_and_a_workers_serially(
+    monkeypatch, tmp_path: Path, capsys
+) -> None:
+    """The live state moves between the main file and a replication's running file."""
+    monkeypatch.setattr(ContactLog.__init__, "__defaults__", (CHUNK,))  # the workers' chunks
+    serial, parallel = (config("minimal", "horizon=3d", "replications=2", f"workers={n}")
+                        for n in (1, 2))  # fmt: skip
+    whole = sim.run_experiment(serial)
+    path = tmp_path / ckpt.NAME
+    with monkeypatch.context() as m:
+        kill_after(m, 1, DAY)
+        with pytest.raises(KilledError):
+            sim.run_experiment(serial, checkpoint=path)
+    hand_over = Checkpoints.for_workers
+
+    def handed_then_killed(self):
+        hand_over(self)
+        raise KilledError
+
+    with monkeypatch.context() as m:  # resumed with workers: the state goes to their file
+        m.setattr(Checkpoints, "for_workers", handed_then_killed)
+        with pytest.raises(KilledError):
+            sim.run_experiment(parallel, checkpoint=path)
+    assert saved_state(path) is None and sorted(ckpt.running_files(path)) == [1]
+    assert saved_state(ckpt.running_path(path, 1))[:2] == (1, DAY)
+    built: list[int] = []
+    start = runner._start
+    monkeypatch.setattr(runner, "_start", lambda c, r: built.append(r) or start(c, r))
+    capsys.readouterr()
+    assert same_tables(whole, sim.run_experiment(serial, checkpoint=path)) == []
+    assert built == [] and ckpt.all_files(path) == [], "both from their files; then gone"
+    assert "replication 1 from day 1\n" in capsys.readouterr().err
+
+
 def test_a_finished_replication_is_written_once_in_its_own_file(
     monkeypatch, tmp_path: Path
 ) -> None:
@@ -295,12 +329,15 @@ def test_killed_between_a_replications_file_and_the_main_file_resumes(
     assert f"resuming from {path}: 1 finished replication(s) ([0])\n" in said, said
 
 
-def test_a_foreign_file_named_like_a_replications_checkpoint_is_refused(tmp_path: Path) -> None:
-    mine = tmp_path / ".ccsim-checkpoint-r1.pkl"
+@pytest.mark.parametrize("kind", ["r", "s"])  # a finished replication's, a worker's midnight
+def test_a_foreign_file_named_like_a_replications_checkpoint_is_refused(
+    tmp_path: Path, kind: str
+) -> None:
+    mine = tmp_path / f".ccsim-checkpoint-{kind}1.pkl"
     mine.write_bytes(b"my notes\n")
     for overwrite in ("false", "true"):
         cfg = config("minimal", "horizon=2d", f"overwrite={overwrite}")
-        with pytest.raises(OutputError, match=r"ccsim-checkpoint-r1\.pkl was not written by a"):
+        with pytest.raises(OutputError, match=rf"ccsim-checkpoint-{kind}1\.pkl was not written by"):
             sim.run_experiment(cfg, checkpoint=tmp_path / ckpt.NAME)
     assert mine.read_bytes() == b"my notes\n" and os.listdir(tmp_path) == [mine.name]
 
@@ -321,11 +358,17 @@ def test_overwrite_discards_an_earlier_runs_finished_replications(
         with pytest.raises(KilledError):
             sim.run_experiment(config("minimal", "horizon=2d", "seed=3"), checkpoint=path)
     assert sorted(ckpt.finished_files(path)) == [0]
+    earlier = {
+        "code": ckpt.code_version(),
+        "config": ckpt.config_keys(config("minimal", "horizon=2d", "seed=3")),
+    }
+    runner.WorkerMidnights(path, DAY, earlier).save(1, DAY, ())  # and a worker's midnight
     with monkeypatch.context() as m:
         kill_after(m, 0, DAY)
         with pytest.raises(KilledError):
             sim.run_experiment(config("minimal", "horizon=2d", "overwrite=true"), checkpoint=path)
     assert ckpt.finished_files(path) == {}, "the earlier run's replication 0 is gone"
+    assert ckpt.running_files(path) == {}, "and its worker's state of replication 1"
     cfg = config("minimal", "horizon=2d")
     assert same_tables(sim.run_experiment(cfg), sim.run_experiment(cfg, checkpoint=path)) == []
 
@@ -335,15 +378,25 @@ def test_the_folder_counts_replication_files_as_the_runs_own(tmp_path: Path) -> 
 
     (tmp_path / "thesis.txt").write_text("mine")
     ckpt.write(tmp_path / ".ccsim-checkpoint-r0.pkl", {"replication": 0}, {"result": None})
+    ckpt.write(tmp_path / ".ccsim-checkpoint-s3.pkl", {"replication": 3}, {"state": None})
     (tmp_path / ".ccsim-checkpoint-r1.pkl.ccsim-tmp").write_bytes(b"half")  # killed mid-write
+    (tmp_path / ".ccsim-checkpoint-s4.pkl.ccsim-tmp").write_bytes(b"half")  # a worker's, too
     (tmp_path / ".ccsim-checkpoint-r2.pkl").write_bytes(b"not ours")
+    (tmp_path / ".ccsim-checkpoint-s2.pkl").write_bytes(b"not ours either")
     state = inspect(tmp_path)
-    assert state.foreign == (".ccsim-checkpoint-r2.pkl", "thesis.txt")
-    assert {".ccsim-checkpoint-r0.pkl", ".ccsim-checkpoint-r1.pkl.ccsim-tmp"} <= state.ours
+    assert state.foreign == (".ccsim-checkpoint-r2.pkl", ".ccsim-checkpoint-s2.pkl", "thesis.txt")
+    assert {
+        ".ccsim-checkpoint-r0.pkl",
+        ".ccsim-checkpoint-s3.pkl",
+        ".ccsim-checkpoint-r1.pkl.ccsim-tmp",
+        ".ccsim-checkpoint-s4.pkl.ccsim-tmp",
+    } <= state.ours
     clean_leftovers(state)
     assert sorted(os.listdir(tmp_path)) == [
         ".ccsim-checkpoint-r0.pkl",  # kept: a run resumes from it
         ".ccsim-checkpoint-r2.pkl",
+        ".ccsim-checkpoint-s2.pkl",
+        ".ccsim-checkpoint-s3.pkl",  # kept: a worker's midnight, resumed from
         "thesis.txt",
     ]
 
@@ -440,6 +493,37 @@ def test_kill_9_then_the_same_command_resumes_with_identical_files(tmp_path: Pat
     ta, tb = _tables(a), _tables(b)
     assert set(ta) == set(tb) and "contacts.parquet" in ta
     assert [n for n in ta if not ta[n].equals(tb[n])] == [], f"killed after day {day}"
+
+
+def test_kill_9_of_a_run_with_workers_resumes_each_replication_from_its_midnight(
+    tmp_path: Path,
+) -> None:
+    """Worker processes save their replications' midnights; the rerun continues from them."""
+    a, b = tmp_path / "killed", tmp_path / "whole"
+    args = ["replications=2", "horizon=3d"]
+    proc = subprocess.Popen(
+        [*_cli(a), *args, "workers=2"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    path, end = a / ckpt.NAME, time.monotonic() + 300
+    while len(ckpt.running_files(path)) < 2:  # each worker saved a midnight (renamed: whole)
+        assert proc.poll() is None, "the run ended before its workers' first checkpoints"
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)  # its workers die with it
+    proc.wait()
+    assert not (a / "done.json").exists(), "killed before it finished"
+    again = subprocess.run(
+        [*_cli(a), *args, "workers=2"], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+    assert again.returncode == 0, again.stderr
+    assert "0 finished replication(s) ([]), replication 0 from day" in again.stderr, again.stderr
+    assert ", replication 1 from day" in again.stderr, again.stderr
+    whole = subprocess.run([*_cli(b), *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert whole.returncode == 0, whole.stderr
+    assert not [n for n in os.listdir(a) if n.startswith(".ccsim")], "published: gone"
+    ta, tb = _tables(a), _tables(b)
+    assert set(ta) == set(tb) and "contacts.parquet" in ta
+    assert [n for n in ta if not ta[n].equals(tb[n])] == [], "workers resumed = one serial run"
 
 
 def test_a_python_without_iterator_pickling_refuses_checkpoints_before_the_run(

@@ -16,7 +16,9 @@ class CheckpointConfig:
             inside the run's output folder, never elsewhere; it is replaced
             atomically at each save, and each finished replication's tables
             go into a file of their own beside it
-            (``.ccsim-checkpoint-r3.pkl``, written once); all are deleted when
+            (``.ccsim-checkpoint-r3.pkl``, written once); a replication run
+            in a worker process (``workers`` > 1) saves its midnights in
+            ``.ccsim-checkpoint-s3.pkl``, until it finishes; all are deleted when
             the run has published its results. Running the
             same command into the same folder again resumes from it; a
             checkpoint of another configuration or code version is refused

@@ -8,7 +8,10 @@ version, the configuration's numbers-relevant keys, the replication and
 minute, the payload's length and SHA-256), then the pickled payload. The main
 file holds, between midnights of a replication run serially, that
 replication's live state (the model with its event queue and random streams,
-the record sink, the case sink); it is small beside a year's finished tables,
+the record sink, the case sink); a replication run in a worker process keeps its
+state in a file of its own, written by the worker at its midnights
+(``.ccsim-checkpoint-s3.pkl``, removed once the replication's finished file is
+written). The live state is small beside a year's finished tables,
 and rewriting it never rewrites them (a run of many replications writes each
 finished table once, not once per later save). Every file is written to a
 temporary file beside it and renamed over it (``os.replace``), so a kill at any
@@ -20,8 +23,8 @@ with the Python, NumPy and SimPy versions) and for this configuration (the
 differing keys are named), and that the payload is whole (length and SHA-256).
 A checkpoint is trusted like code: it is a pickle, read only from the run's own
 output folder. Not done: saving between midnights, or the live state of
-replications running in worker processes or on a cluster (those resume from
-their last finished replication).
+replications running on a cluster (whose workers may not see the run's folder:
+those resume from their last finished replication).
 """
 
 from __future__ import annotations
@@ -87,16 +90,29 @@ def finished_path(main: Path, replication: int) -> Path:
     return main.with_name(f"{main.stem}-r{replication}{main.suffix}")
 
 
-def _names(main: Path, tail: str) -> dict[int | None, Path]:
-    """Files beside ``main`` named like it (or its replications' files), then ``tail``."""
+def running_path(main: Path, replication: int) -> Path:
+    """The live state of ``replication`` run by a worker process (``<stem>-s3<suffix>``)."""
+    return main.with_name(f"{main.stem}-s{replication}{main.suffix}")
+
+
+def _names(main: Path, tail: str) -> dict[tuple[str, int] | None, Path]:
+    """Files beside ``main`` named like it or its replications' files, then ``tail``.
+
+    Keyed by ``("r", 3)`` (finished replication 3), ``("s", 3)`` (its running
+    state) or None (the main file).
+    """
     stem, end = re.escape(main.stem), re.escape(main.suffix + tail)
-    pattern = re.compile(stem + r"(?:-r(\d+))?" + end + r"\Z")
+    pattern = re.compile(stem + r"(?:-([rs])(\d+))?" + end + r"\Z")
     try:
         names = os.listdir(main.parent)
     except OSError:
         return {}
     found = {n: pattern.match(n) for n in names}
-    return {int(m[1]) if m[1] else None: main.parent / n for n, m in found.items() if m}
+    return {(m[1], int(m[2])) if m[1] else None: main.parent / n for n, m in found.items() if m}
+
+
+def _of_kind(main: Path, kind: str) -> dict[int, Path]:
+    return {key[1]: p for key, p in _names(main, "").items() if key and key[0] == kind}
 
 
 def finished_files(main: Path) -> dict[int, Path]:
@@ -104,7 +120,12 @@ def finished_files(main: Path) -> dict[int, Path]:
 
     By name only: whether each one is a checkpoint is the caller's check.
     """
-    return {r: p for r, p in _names(main, "").items() if r is not None}
+    return _of_kind(main, "r")
+
+
+def running_files(main: Path) -> dict[int, Path]:
+    """The worker processes' running-state files beside ``main``, by replication (by name)."""
+    return _of_kind(main, "s")
 
 
 def temporary_files(main: Path) -> list[Path]:
@@ -113,8 +134,8 @@ def temporary_files(main: Path) -> list[Path]:
 
 
 def all_files(main: Path) -> list[Path]:
-    """Checkpoint ``main`` and its finished-replication files that are checkpoints (ours)."""
-    paths = [main, *finished_files(main).values()]
+    """Checkpoint ``main`` and the files beside it named like its own that are checkpoints."""
+    paths = list(_names(main, "").values())
     return [p for p in paths if not p.is_symlink() and is_checkpoint(p)]
 
 
