@@ -126,3 +126,28 @@ def test_the_collector_is_back_on_after_a_refused_command_line(collections, caps
     assert main(["scenario=mmc", "serverz=3"], lambda: None) == 2
     assert "serverz" in capsys.readouterr().err
     assert gc.isenabled() and "at start" not in collections
+
+
+def test_parquet_dictionary_encodes_the_columns_of_few_values_only(tmp_path) -> None:
+    """Unique ids and times are written plainly (no dictionary attempt); values are unchanged."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    from sim.report.io import _write_table, dictionary_columns
+
+    cfg = load_config("default", ["horizon=180", "warmup=0", "progress=false", "plots=false"])
+    contacts = run_experiment(cfg).contacts
+    chosen = dictionary_columns(contacts)
+    assert {"queue", "outcome", "channel", "segment", "replication"} <= set(chosen)
+    assert not {"contact_id", "arrival", "wait"} & set(chosen)
+    path = tmp_path / "contacts.parquet"
+    _write_table(contacts, path)
+    meta = pq.ParquetFile(path).metadata.row_group(0)
+    encoded = {
+        meta.column(i).path_in_schema
+        for i in range(meta.num_columns)
+        if any("DICTIONARY" in e for e in meta.column(i).encodings)
+    }
+    assert encoded == set(chosen)
+    contacts.to_parquet(tmp_path / "plain.parquet", index=False)  # pyarrow's default encoding
+    assert pd.read_parquet(path).equals(pd.read_parquet(tmp_path / "plain.parquet"))

@@ -65,9 +65,34 @@ def _tables(results: Results) -> dict[str, pd.DataFrame | None]:
     return dict(zip(TABLES, frames, strict=True))
 
 
+SAMPLE_ROWS = 10_000  # rows a column's cardinality is judged on
+FEW_VALUES = 0.1  # distinct values per row below which a column is dictionary-encoded
+
+
+def dictionary_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns worth Parquet's dictionary encoding: few distinct values in the first rows.
+
+    pyarrow dictionary-encodes every column by default and falls back to plain
+    encoding when a column's dictionary grows too large; for the columns of
+    mostly distinct values (times, waits, contact numbers) that attempt is
+    wasted work: the million contacts of M/M/c write in 0.32 s instead of
+    0.46 s (medians of 7, interleaved, choosing the columns included), and the
+    file is slightly smaller (40.4 -> 38.9 MiB; the levels' 16.6 -> 16.1 MiB at
+    the same time). The values written are the same: only their encoding differs. Booleans are
+    left out: Parquet has no dictionary encoding for them.
+    """
+    head = frame.head(SAMPLE_ROWS)
+    few = FEW_VALUES * len(head)
+    return [
+        c
+        for c in frame.columns
+        if not pd.api.types.is_bool_dtype(head[c].dtype) and head[c].nunique(dropna=False) < few
+    ]
+
+
 def _write_table(frame: pd.DataFrame, path: Path) -> None:
     if path.suffix == ".parquet":
-        frame.to_parquet(path, index=False)
+        frame.to_parquet(path, index=False, use_dictionary=dictionary_columns(frame) or False)
     else:
         frame.to_csv(path, index=False)
 
