@@ -67,6 +67,20 @@ def kill_after(monkeypatch, replication: int, minute: float) -> None:
     monkeypatch.setattr(Checkpoints, "at_midnight", dying)
 
 
+def killed_after_a_finished_replication(monkeypatch, cfg: sim.Config, path: Path) -> None:
+    """Run ``cfg`` with checkpoints at ``path``, killed once its first replication is saved."""
+    finished = Checkpoints.finished
+
+    def dying(self, result):
+        finished(self, result)
+        raise KilledError
+
+    with monkeypatch.context() as m:
+        m.setattr(Checkpoints, "finished", dying)
+        with pytest.raises(KilledError):
+            sim.run_experiment(cfg, checkpoint=path)
+
+
 def same_tables(a: sim.Results, b: sim.Results) -> list[str]:
     """Names of the tables that differ (one is None, or not ``DataFrame.equals``)."""
     out = []
@@ -229,16 +243,7 @@ def test_parallel_replications_resume_from_the_finished_ones(monkeypatch, tmp_pa
     cfg = config("minimal", "horizon=2d", "replications=3", "workers=2")
     whole = sim.run_experiment(config("minimal", "horizon=2d", "replications=3"))
     path = tmp_path / ckpt.NAME
-    finished = Checkpoints.finished
-
-    def dying(self, result):
-        finished(self, result)
-        raise KilledError
-
-    with monkeypatch.context() as m:
-        m.setattr(Checkpoints, "finished", dying)
-        with pytest.raises(KilledError):
-            sim.run_experiment(cfg, checkpoint=path)
+    killed_after_a_finished_replication(monkeypatch, cfg, path)
     head, _ = ckpt.read_header(path)
     assert len(head["replications_done"]) == 1
     assert same_tables(whole, sim.run_experiment(cfg, checkpoint=path)) == []
@@ -347,16 +352,9 @@ def test_overwrite_discards_an_earlier_runs_finished_replications(
 ) -> None:
     """Else a later resume of the new run would meet the earlier run's files (other seed)."""
     path = tmp_path / ckpt.NAME
-    finished = Checkpoints.finished
-
-    def dying(self, result):
-        finished(self, result)
-        raise KilledError
-
-    with monkeypatch.context() as m:
-        m.setattr(Checkpoints, "finished", dying)
-        with pytest.raises(KilledError):
-            sim.run_experiment(config("minimal", "horizon=2d", "seed=3"), checkpoint=path)
+    killed_after_a_finished_replication(
+        monkeypatch, config("minimal", "horizon=2d", "seed=3"), path
+    )
     assert sorted(ckpt.finished_files(path)) == [0]
     earlier = {
         "code": ckpt.code_version(),
