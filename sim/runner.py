@@ -179,7 +179,8 @@ class Checkpoints:
             days[self.state[0]] = self.state[1] / DAY
         if not self.done and not days:
             return None
-        parts = [f"{len(self.done)} finished replication(s) ({sorted(self.done)})"]
+        done = sorted(self.done)
+        parts = [f"{len(done)} finished replication(s) ({done})"] if done else []
         parts += [f"replication {r} from day {d:g}" for r, d in sorted(days.items())]
         return f"resuming from {self.path}: " + ", ".join(parts)
 

@@ -101,9 +101,9 @@ class CountingPool:
     def __exit__(self, *exc):
         return False
 
-    def submit(self, fn, *args):
+    def submit(self, fn, *args, **kwargs):
         future = cf.Future()
-        future.set_result(fn(*args))
+        future.set_result(fn(*args, **kwargs))
         self.pending += 1
         CountingPool.most = max(CountingPool.most, self.pending)
         future.add_done_callback(lambda _f: None)

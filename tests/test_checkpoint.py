@@ -514,7 +514,7 @@ def test_kill_9_of_a_run_with_workers_resumes_each_replication_from_its_midnight
         [*_cli(a), *args, "workers=2"], cwd=ROOT, capture_output=True, text=True, timeout=600
     )
     assert again.returncode == 0, again.stderr
-    assert "0 finished replication(s) ([]), replication 0 from day" in again.stderr, again.stderr
+    assert f"resuming from {path}: replication 0 from day" in again.stderr, again.stderr
     assert ", replication 1 from day" in again.stderr, again.stderr
     whole = subprocess.run([*_cli(b), *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert whole.returncode == 0, whole.stderr
