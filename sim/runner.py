@@ -157,20 +157,15 @@ class Checkpoints:
                 p.unlink()
             return store
         for replication, p in sorted(finished.items()):
-            store.done[replication] = store._read(p)["result"]
+            store.done[replication] = read_checked(p, header)["result"]
         store.finished_reps = set(store.done)
         if path.exists():
-            state = store._read(path)["state"]
+            state = read_checked(path, header)["state"]
             store.state = None if state is None or state[0] in store.done else state
         for replication, p in sorted(running.items()):
             if replication not in store.done:  # checked now; its state is read by its worker
-                head, _ = ckpt.read_header(p)
-                ckpt.check_header(p, head, header["code"], header["config"])
-                store.running[replication] = head["day"]
+                store.running[replication] = checked_header(p, header)[0]["day"]
         return store
-
-    def _read(self, path: Path) -> dict:
-        return read_checked(path, self.header)
 
     def resumed(self) -> str | None:
         """What a resumed run starts from, in a line for the user; None if it starts afresh."""
@@ -184,13 +179,18 @@ class Checkpoints:
         parts += [f"replication {r} from day {d:g}" for r, d in sorted(days.items())]
         return f"resuming from {self.path}: " + ", ".join(parts)
 
+    @property
+    def workers(self) -> WorkerMidnights:
+        """The running files of this checkpoint (same path, period and header)."""
+        return WorkerMidnights(self.path, self.every, self.header)
+
     def for_workers(self) -> WorkerMidnights:
         """What worker processes save their replications' midnights with.
 
         A serially-run replication's state in the main file (a run resumed with
         more workers than it had) moves to that replication's running file first.
         """
-        midnights = WorkerMidnights(self.path, self.every, self.header)
+        midnights = self.workers
         if self.state is not None:
             replication, minute, objects = self.state
             midnights.save(replication, minute, objects)
@@ -212,7 +212,7 @@ class Checkpoints:
             if replication not in self.running:
                 return None
             del self.running[replication]
-            return WorkerMidnights(self.path, self.every, self.header).take_state(replication)
+            return self.workers.take_state(replication)
         _, minute, objects = self.state
         self.state = None
         return minute, objects
@@ -278,11 +278,16 @@ class WorkerMidnights:
         ckpt.write(ckpt.running_path(self.path, replication), header, {"state": state})
 
 
-def read_checked(path: Path, header: dict) -> dict:
-    """A checkpoint file's payload, once it is checked against this code and configuration."""
+def checked_header(path: Path, header: dict) -> tuple[dict, int]:
+    """A checkpoint file's header and payload start, once checked against this code and config."""
     head, start = ckpt.read_header(path)
     ckpt.check_header(path, head, header["code"], header["config"])
-    return ckpt.read_payload(path, head, start)
+    return head, start
+
+
+def read_checked(path: Path, header: dict) -> dict:
+    """A checkpoint file's payload, once its header is checked (:func:`checked_header`)."""
+    return ckpt.read_payload(path, *checked_header(path, header))
 
 
 @contextlib.contextmanager
