@@ -78,8 +78,8 @@ def dictionary_columns(frame: pd.DataFrame) -> list[str]:
     wasted work: the million contacts of M/M/c write in 0.32 s instead of
     0.46 s (medians of 7, interleaved, choosing the columns included), and the
     file is slightly smaller (40.4 -> 38.9 MiB; the levels' 16.6 -> 16.1 MiB at
-    the same time). The values written are the same: only their encoding differs. Booleans are
-    left out: Parquet has no dictionary encoding for them.
+    the same time). The values written are the same: only their encoding
+    differs. Booleans are left out: Parquet has no dictionary encoding for them.
     """
     head = frame.head(SAMPLE_ROWS)
     few = FEW_VALUES * len(head)
