@@ -10,8 +10,10 @@ inside at any instant.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,6 +25,8 @@ from sim.cli.main import main
 from sim.config.compose import compose_config
 from sim.config.schema import register_configs
 from sim.metrics.records import levels_frame
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -152,3 +156,67 @@ def test_parquet_dictionary_encodes_the_columns_of_few_values_only(tmp_path) -> 
     assert encoded == set(chosen)
     contacts.to_parquet(tmp_path / "plain.parquet", index=False)  # pyarrow's default encoding
     assert pd.read_parquet(path).equals(pd.read_parquet(tmp_path / "plain.parquet"))
+
+
+SCENARIOS = sorted(p.stem for p in (ROOT / "configs" / "scenario").glob("*.yaml"))
+
+
+def omegaconf_text(value: Any) -> str:
+    """What ``OmegaConf.save`` wrote before :mod:`sim.config.dump` (the reference)."""
+    from omegaconf import OmegaConf
+
+    node = value if OmegaConf.is_config(value) else OmegaConf.structured(value)
+    return OmegaConf.to_yaml(node)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_a_scenarios_config_file_is_what_omegaconf_wrote(scenario: str) -> None:
+    """Every field type the schema has (enums, tuples, nested dicts, None) written alike."""
+    from sim.config.dump import to_yaml
+
+    plain = dataclasses.asdict(load_config(scenario, []))
+    assert to_yaml(plain) == omegaconf_text(plain)
+
+
+def test_strings_that_read_as_other_types_stay_strings_as_omegaconf_writes_them() -> None:
+    from enum import Enum
+
+    from sim.config.dump import to_yaml
+
+    class Mode(Enum):
+        live = "LIVE"
+
+    value = {
+        "numbers": ["1.0", "12", "1e-3", "1_000", "nan", "inf"],
+        "booleans": ["yes", "No", "on", "OFF", "y", "true"],
+        "others": ["null", "~", "città", "a: b", "- x", "", "${x}"],
+        "mode": Mode.live,
+        "pair": (1, 2.5),
+        "nested": {"deep": [{"k": None}]},
+    }
+    text = to_yaml(value)
+    assert text == omegaconf_text(value)
+    assert "'1.0'" in text and "'yes'" in text and "mode: live" in text
+
+
+def test_a_run_writes_its_config_files_as_omegaconf_did(tmp_path) -> None:
+    from omegaconf import OmegaConf
+
+    from sim.config.load import to_config
+
+    argv = ["scenario=mmc", "horizon=10", "warmup=0", "replications=1", "progress=false"]
+    out = tmp_path / "run"
+    assert main([*argv, f"hydra.run.dir={out}"], lambda: None) == 0
+    composed = compose_config(argv, hydra_node=True)
+    task = OmegaConf.masked_copy(composed, [k for k in composed if k != "hydra"])
+    assert (out / ".hydra" / "config.yaml").read_text() == omegaconf_text(task)
+    assert (out / ".hydra" / "overrides.yaml").read_text() == omegaconf_text(OmegaConf.create(argv))
+    config = dataclasses.asdict(to_config(composed))
+    assert (out / "config.yaml").read_text() == omegaconf_text(config)
+
+
+def test_a_value_no_configuration_holds_is_refused_by_name() -> None:
+    from sim.config.dump import to_yaml
+
+    with pytest.raises(TypeError, match=r"\{1\}.*set"):
+        to_yaml({"bad": {1}})

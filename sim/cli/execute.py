@@ -8,24 +8,20 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from sim.cli.common import DRIVER_ENV, Job, job_info, out_dir
+from sim.config.dump import plain, save_yaml
 from sim.study.jobs import sweep_jobs
-
-
-def _task_part(cfg: DictConfig) -> DictConfig:
-    if "hydra" not in cfg:
-        return cfg
-    return OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"])
 
 
 def save_provenance(folder: Path, cfg: DictConfig, overrides: Sequence[str]) -> None:
     """Hydra-style provenance: the composed configuration and the overrides, in ``.hydra/``."""
     hydra_dir = folder / ".hydra"
     hydra_dir.mkdir()
-    OmegaConf.save(_task_part(cfg), hydra_dir / "config.yaml")
-    OmegaConf.save(OmegaConf.create(list(overrides)), hydra_dir / "overrides.yaml")
+    task = {k: v for k, v in plain(cfg).items() if k != "hydra"}
+    save_yaml(task, hydra_dir / "config.yaml")
+    save_yaml(list(overrides), hydra_dir / "overrides.yaml")
 
 
 def execute(job: Job, show: bool, started: Callable[[], None] | None = None) -> Any:

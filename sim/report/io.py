@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from omegaconf import OmegaConf
 
+from sim.config.dump import save_yaml
 from sim.metrics.results import Results
 from sim.study.folders import MANIFEST, Claim, fault
 from sim.study.jobs import config_digest
@@ -99,8 +99,7 @@ def _write_table(frame: pd.DataFrame, path: Path) -> None:
 
 def write_files(results: Results, folder: Path, plots: bool | None = None) -> None:
     """Write the configuration, every table and the plots into ``folder`` (no checks)."""
-    config = OmegaConf.structured(dataclasses.asdict(results.config))
-    OmegaConf.save(config, folder / "config.yaml")
+    save_yaml(dataclasses.asdict(results.config), folder / "config.yaml")
     for name, frame in _tables(results).items():
         if frame is not None:
             _write_table(frame, folder / name)
