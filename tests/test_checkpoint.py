@@ -522,19 +522,3 @@ def test_kill_9_of_a_run_with_workers_resumes_each_replication_from_its_midnight
     ta, tb = _tables(a), _tables(b)
     assert set(ta) == set(tb) and "contacts.parquet" in ta
     assert [n for n in ta if not ta[n].equals(tb[n])] == [], "workers resumed = one serial run"
-
-
-def test_a_python_without_iterator_pickling_refuses_checkpoints_before_the_run(
-    monkeypatch,
-) -> None:
-    """On a Python that cannot pickle itertools objects (3.14) the key is refused up front."""
-    from sim.config import checks
-
-    cfg = config("mmc", "horizon=2d", "checkpoint.every=1d")
-    checks.check_config(cfg)  # this Python pickles them: accepted
-    monkeypatch.setattr(checks, "iterators_pickle", lambda: False)
-    with pytest.raises(ValueError, match=r"checkpoint\.every needs a Python that pickles"):
-        checks.check_config(cfg)
-    checks.check_config(
-        config("mmc", "horizon=2d", "checkpoint.every=0")
-    )  # no checkpoint: nothing to refuse

@@ -32,6 +32,8 @@ import simpy
 from simpy.core import BoundClass
 from simpy.events import NORMAL, URGENT
 
+from sim.core.streams import counter
+
 
 class Environment(simpy.Environment):
     """A SimPy environment that pickles (a checkpoint of a run at a midnight).
@@ -40,7 +42,9 @@ class Environment(simpy.Environment):
     instance as bound classes, which pickle by a name they do not have
     (``Timeout``, not ``timeout``): a pickled environment does not load. This
     one leaves them out of its state and binds them again when loaded; the
-    event queue, the clock and the event-id counter pickle as they are. The
+    event queue, the clock and the event-id counter pickle as they are (the
+    counter is SimPy's ``itertools.count`` where that pickles, a range
+    iterator on Python 3.14: :func:`sim.core.streams.counter`). The
     events in the queue must pickle too: no SimPy process (a generator) may
     be waiting, which is why the model's recurring activities are alarm and
     ``Once`` callbacks of plain objects.
@@ -50,6 +54,7 @@ class Environment(simpy.Environment):
 
     def __init__(self, initial_time: float = 0) -> None:
         super().__init__(initial_time)
+        self._eid = counter()  # the same ids: 0, 1, 2, ...
         self._bind()
 
     def _bind(self) -> None:

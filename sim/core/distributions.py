@@ -11,7 +11,6 @@ Not modelled: correlation between durations (each stream is i.i.d.).
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.config import DistKind, DistributionConfig
+from sim.core.streams import constant, cycle, endless_blocks
 
 BLOCK = 4096
 
@@ -178,9 +178,9 @@ def from_config(cfg: DistributionConfig) -> Distribution:
 def sampler(dist: Distribution, rng: np.random.Generator, block: int = BLOCK) -> Iterator[float]:
     """Endless iterator of draws, taken from ``rng`` in blocks of ``block``."""
     if isinstance(dist, Deterministic):
-        return itertools.repeat(float(dist.mean))
+        return constant(float(dist.mean))
     if isinstance(dist, Trace):
-        return itertools.cycle([float(v) for v in dist.values])
+        return cycle([float(v) for v in dist.values])
     return in_blocks(dist.sample, rng, block)
 
 
@@ -202,7 +202,7 @@ def in_blocks(fn: Callable[..., np.ndarray], *args: object) -> Iterator:
     """Endless items of the blocks ``fn(*args)``, one block drawn at a time.
 
     ``chain.from_iterable`` keeps ``next()`` in C: Python runs once per block
-    only. The iterator pickles with its position (Python 3.11 to 3.13 pickle
-    ``itertools`` objects), so a checkpointed run draws on where it stopped.
+    only (:func:`sim.core.streams.endless_blocks`). The iterator pickles with
+    its position, so a checkpointed run draws on where it stopped.
     """
-    return itertools.chain.from_iterable(map(BlockDraw(fn, *args), itertools.repeat(None)))
+    return endless_blocks(BlockDraw(fn, *args))

@@ -13,7 +13,6 @@ the rate table), retrials, or arrivals that depend on the system state.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from sim.config.base import DAY
 from sim.core.clock import Alarm, Clock
 from sim.core.distributions import BLOCK
 from sim.core.entities import Contact
+from sim.core.streams import counter, flat
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def arrival_times(
     table: RateTable, rng: np.random.Generator, horizon: float, block: int = BLOCK
 ) -> Iterator[float]:
     """Arrival instants in [0, horizon) (next() stays in C between blocks)."""
-    return itertools.chain.from_iterable(arrival_blocks(table, rng, horizon, block))
+    return flat(arrival_blocks(table, rng, horizon, block))
 
 
 class ArrivalStream:
@@ -246,4 +246,4 @@ class ProfiledArrivals(QueueArrivals):
 
 def shared_ids() -> Iterator[int]:
     """Contact ids shared by all sources of a replication, in arrival order."""
-    return itertools.count()
+    return counter()

@@ -105,12 +105,6 @@ def check_run(c: Config) -> None:
         "must be a whole number of days (1d, 7d, 1440...) or 0 (no checkpoint)",
         every,
     )
-    require(
-        every == 0 or iterators_pickle(),
-        "checkpoint.every",
-        "needs a Python that pickles itertools objects (3.11 to 3.13; the draw streams use them)",
-        every,
-    )
     require(c.replications >= 1, "replications", "must be >= 1", c.replications)
     require(c.workers >= 1, "workers", "must be >= 1", c.workers)
     require(c.seed >= 0, "seed", "must be >= 0", c.seed)
@@ -185,15 +179,3 @@ def check_config(c: Config) -> None:
     check_phases(c)
     check_cluster(c.cluster)
     check_size(c)
-
-
-def iterators_pickle() -> bool:
-    """Whether this Python pickles ``itertools`` objects (not 3.14), as checkpoints need."""
-    import itertools
-    import pickle
-
-    try:
-        pickle.dumps(itertools.count())
-    except (TypeError, pickle.PicklingError):
-        return False
-    return True
