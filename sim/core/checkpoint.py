@@ -29,6 +29,7 @@ those resume from their last finished replication).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -36,6 +37,8 @@ import os
 import pickle
 import re
 import sys
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +48,7 @@ from sim.config.errors import OutputError
 NAME = ".ccsim-checkpoint.pkl"
 MAGIC = b"CCSIM-CHECKPOINT\n"
 FORMAT = 1
+ITERTOOLS_WARNING = r"Pickle, copy, and deepcopy support will be removed from itertools"
 TMP = ".ccsim-tmp"  # the suffix of files being written (sim.study.folders.TMP_SUFFIX)
 
 
@@ -150,7 +154,8 @@ def is_checkpoint(path: Path) -> bool:
 
 def write(path: Path, header: dict[str, Any], payload: Any) -> int:
     """Write a checkpoint atomically (temporary file, fsync, rename); return its size in bytes."""
-    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    with _itertools_pickling():
+        data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
     head = {**header, "format": FORMAT, "bytes": len(data), "sha256": _sha(data)}
     tmp = path.with_name(path.name + TMP)
     with open(tmp, "wb") as f:
@@ -205,9 +210,23 @@ def read_payload(path: Path, head: dict[str, Any], start: int) -> Any:
             _corrupt(path, f"{len(data)} bytes of {head.get('bytes')}, or altered")
         )
     try:
-        return pickle.loads(data)
+        with _itertools_pickling():
+            return pickle.loads(data)
     except Exception as err:  # a pickle of classes that changed: the code check missed it
         raise CheckpointError(_corrupt(path, f"it does not load: {err}")) from None
+
+
+@contextlib.contextmanager
+def _itertools_pickling() -> Iterator[None]:
+    """Quiet Python 3.12 and 3.13 about pickling ``itertools`` objects, and only that.
+
+    They warn that 3.14 removes it; where it is removed the streams are not
+    ``itertools`` objects (:mod:`sim.core.streams`), so the warning is not the user's
+    to act on. Any other warning is shown as usual.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", ITERTOOLS_WARNING, DeprecationWarning)
+        yield
 
 
 def _sha(data: bytes) -> str:
