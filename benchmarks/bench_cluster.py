@@ -170,6 +170,12 @@ def main() -> None:
         f"{args.jobs} jobs x {per_job:.2f} s fixed per job (tiny sweep {t['tiny']:.1f} s) "
         f"+ {sim:.1f} s simulation"
     )
+    if min(fixed, per_job, sim) < 0:
+        print(
+            "  expected on an existing cluster: not projected, the two-point split has a "
+            "negative part (timing noise larger than the parts: rerun on a quiet machine)"
+        )
+        return
     model = ", ".join(
         f"{n} workers {fixed + per_job * math.ceil(args.jobs / n) + sim / n:.1f} s"
         for n in (4, 8, 16)
