@@ -273,9 +273,105 @@ class WorkerMidnights:
 
     def save(self, replication: int, minute: float, objects: tuple) -> None:
         """Write the replication's running file (atomically): its state at ``minute``."""
+        self.save_data(replication, minute, ckpt.dumps({"state": (replication, minute, objects)}))
+
+    def save_data(self, replication: int, minute: float, data: bytes) -> None:
+        """Write the running file of a state pickled elsewhere (a cluster task's ``Paused``)."""
         header = {**self.header, "replication": replication, "day": minute / DAY}
-        state = (replication, minute, objects)
-        ckpt.write(ckpt.running_path(self.path, replication), header, {"state": state})
+        ckpt.write_data(ckpt.running_path(self.path, replication), header, data)
+
+    def data(self, replication: int) -> tuple[float, bytes] | None:
+        """The running file's minute and pickled state (checked, not unpickled), or None."""
+        path = ckpt.running_path(self.path, replication)
+        if not path.exists():
+            return None
+        head, start = checked_header(path, self.header)
+        return head["day"] * DAY, ckpt.read_data(path, head, start)
+
+
+@dataclass(frozen=True)
+class Paused:
+    """A cluster task's replication at a saving midnight: its state, pickled by the worker.
+
+    ``data`` is the payload of the replication's running file
+    (``{"state": (replication, minute, (model, sink, cases))}``): the run's
+    process writes it as it is and sends it with the task that continues.
+    """
+
+    replication: int
+    minute: float
+    data: bytes
+
+
+class _PauseError(Exception):
+    """Raised at a saving midnight to end a cluster task with its :class:`Paused` state."""
+
+    def __init__(self, paused: Paused) -> None:
+        super().__init__(f"replication {paused.replication} paused at minute {paused.minute:g}")
+        self.paused = paused
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A cluster task's checkpoints: start from the state sent with it, stop at the next save.
+
+    The worker may not see the run's folder, so nothing is written there: the
+    state travels as the task's argument and result (a running file's payload,
+    15 to 30 MiB for a PosteMobile day). ``code`` is the run's
+    :func:`~sim.core.checkpoint.code_version`: a worker running other code
+    refuses the state, as a file of another version is refused.
+    """
+
+    every: float
+    code: str
+    data: bytes | None = None
+
+    def take_state(self, replication: int) -> tuple[float, tuple] | None:
+        """The sent ``(minute, (model, sink, cases))``, or None (the replication starts)."""
+        if self.code != ckpt.code_version():
+            raise ckpt.CheckpointError(
+                f"cluster worker {_worker_name()} runs another version of ccsim than this "
+                "command (its code or Python, NumPy or SimPy differ), so replications cannot "
+                "be checkpointed on it; install the same version on every worker, or run "
+                "without checkpoint.every"
+            )
+        if self.data is None:
+            return None
+        _, minute, objects = ckpt.loads(self.data)["state"]
+        return minute, objects
+
+    def at_midnight(self, replication: int, objects: tuple, minute: float) -> None:
+        """End the task here, with the state, if ``minute`` ends a saving period."""
+        if minute % self.every == 0:
+            state = (replication, minute, objects)
+            raise _PauseError(Paused(replication, minute, ckpt.dumps({"state": state})))
+
+
+def _worker_name() -> str:
+    """This Dask worker's address, or ``?`` outside a worker."""
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):
+        return "?"
+
+
+def replication_segment(
+    cfg: Config, code: str, item: tuple[int, bytes | None] | Paused
+) -> ReplicationResult | Paused:
+    """A cluster task: a replication from a state (or from time 0) to its next save or its end.
+
+    ``item`` is ``(replication, pickled state or None)`` for a replication's
+    first task in this run, or the :class:`Paused` its previous task returned.
+    """
+    replication, data = (item.replication, item.data) if isinstance(item, Paused) else item
+    try:
+        return run_replication(
+            cfg, replication, checkpoints=Segment(cfg.checkpoint.every, code, data)
+        )
+    except _PauseError as pause:
+        return pause.paused
 
 
 def checked_header(path: Path, header: dict) -> tuple[dict, int]:
@@ -588,21 +684,44 @@ def _run_on_cluster(
     Each task gets the configuration and a replication number and sends back
     the replication's tables; at most ``IN_FLIGHT`` tasks per worker thread
     are submitted at a time. Inside a sweep job that runs on the cluster, the
-    job's replications are tasks of the same cluster. With checkpoints, each
+    job's replications are tasks of the same cluster. With checkpoints, a
+    replication is a chain of tasks, each from one saving midnight to the next
+    (:func:`replication_segment`): each sends its state back, which is saved in
+    the replication's running file here and sent with the next task; each
     finished replication is saved, as with worker processes.
     """
     from sim.core.cluster import run_bounded, session, slots
 
-    def done(result: ReplicationResult) -> None:
-        results[result.replication] = result
+    reps = [r for r in range(cfg.replications) if r not in results]
+    midnights = store.for_workers() if store is not None else None
+    saved = {r: midnights.data(r) for r in reps} if midnights is not None else {}
+    reached = {r: saved[r][0] if saved.get(r) else 0.0 for r in reps}  # minutes run
+    if bar:
+        bar.update(sum(reached.values()))
+
+    def done(result: ReplicationResult | Paused) -> Paused | None:
+        r, paused = result.replication, isinstance(result, Paused)
+        minute = result.minute if paused else cfg.horizon
+        if bar:
+            bar.update(minute - reached[r])
+        reached[r] = minute
+        if paused:
+            midnights.save_data(r, minute, result.data)
+            return result  # continued where it is (run_bounded)
+        results[r] = result
         if store is not None:
             store.finished(result)
-        if bar:
-            bar.update(cfg.horizon)
+        return None
 
     with session(cfg.cluster.address, cfg.cluster.workers) as client:
-        reps = [r for r in range(cfg.replications) if r not in results]
-        run_bounded(client, run_replication, (cfg,), reps, IN_FLIGHT * slots(client), done)
+        in_flight = IN_FLIGHT * slots(client)
+        if store is None:
+            run_bounded(client, run_replication, (cfg,), reps, in_flight, done)
+        else:
+            # a resumed state goes to the cluster once, not inside a task's arguments
+            items = [(r, client.scatter(saved[r][1]) if saved[r] else None) for r in reps]
+            fixed = (cfg, store.header["code"])
+            run_bounded(client, replication_segment, fixed, items, in_flight, done)
 
 
 def _take(it: Iterator[int], n: int) -> list[int]:

@@ -327,3 +327,90 @@ with early_cluster(master):
     print(len(client.scheduler_info(n_workers=-1)["workers"]))
 print("none" if open_client() is None else "left open")
 """
+
+
+# Checkpoints on a cluster (issue 16): a replication is a chain of tasks from one saving
+# midnight to the next; each sends its state back to the run's process, which writes the
+# replication's running file, and the next task continues where the state is.
+CHECKPOINTED = ["progress=false", "plots=false", "replications=2", "checkpoint.every=1d"]
+
+
+def test_a_checkpointed_run_on_the_cluster_saves_every_midnight_and_equals_a_serial_run(
+    cluster, tmp_path, monkeypatch
+):
+    import warnings
+
+    import sim
+    from sim import runner
+    from sim.core import checkpoint as ckpt
+
+    saves, save = [], runner.WorkerMidnights.save_data
+
+    def saving(self, replication, minute, data):
+        saves.append((replication, minute))
+        assert ckpt.loads(data)["state"][:2] == (replication, minute)
+        save(self, replication, minute, data)
+
+    monkeypatch.setattr(runner.WorkerMidnights, "save_data", saving)
+    items, submit = [], distributed.Client.submit
+
+    def submitting(self, fn, *args, **kwargs):
+        items.append(args[-1])
+        return submit(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(distributed.Client, "submit", submitting)
+    common = [*CHECKPOINTED, "horizon=3d"]
+    spread = sim.load_config("default", [*common, address(cluster)])
+    before = executed(cluster)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        on_cluster = sim.run_experiment(spread, checkpoint=tmp_path / ckpt.NAME)
+    assert sorted(saves) == [(0, 1440), (0, 2880), (1, 1440), (1, 2880)]
+    assert sum(executed(cluster).values()) - sum(before.values()) == 2 * 3  # 3 tasks each
+    assert not [w for w in seen if "large graph" in str(w.message)], "states sent as futures"
+    assert items[:2] == [(0, None), (1, None)], "each replication starts from time 0"
+    # each continuation is the paused task's future: its worker keeps the state
+    assert [type(i) for i in items[2:]] == [distributed.Future] * 4
+    assert ckpt.all_files(tmp_path / ckpt.NAME) == [], "the run's files are gone at its end"
+    serial = sim.run_experiment(sim.load_config("default", common))
+    for name in ("kpis", "replications", "intervals", "contacts", "cases", "days"):
+        assert getattr(on_cluster, name).equals(getattr(serial, name)), name
+
+
+def test_a_cluster_worker_with_other_code_refuses_the_state(cluster, tmp_path, monkeypatch):
+    import sim
+    from sim.core import checkpoint as ckpt
+
+    cfg = sim.load_config("mmc", [*CHECKPOINTED, "horizon=120", "warmup=0", address(cluster)])
+    monkeypatch.setattr(ckpt, "code_version", lambda: "this command's other code")
+    refused = r"cluster worker tcp://\S+ runs another version"
+    with pytest.raises(ckpt.CheckpointError, match=refused):
+        sim.run_experiment(cfg, checkpoint=tmp_path / ckpt.NAME)
+
+
+def test_kill_9_of_a_checkpointed_run_on_a_cluster_resumes_each_replication_from_its_midnight(
+    cluster, tmp_path
+):
+    """The workers do not write in the run's folder: the run's process does, as they pause."""
+    from sim.core import checkpoint as ckpt
+
+    a, b = tmp_path / "killed", tmp_path / "whole"
+    args = ["scenario=postemobile", "horizon=2d", *CHECKPOINTED]
+    cmd = [sys.executable, "run.py", *args, address(cluster), f"hydra.run.dir={a}"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    path, end = a / ckpt.NAME, time.monotonic() + 300
+    while len(ckpt.running_files(path)) < 2:  # both replications paused at day 1 (renamed)
+        assert proc.poll() is None, "the run ended before its replications' first midnights"
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (a / MANIFEST).exists(), "killed before it finished"
+    again = run(*args, address(cluster), f"hydra.run.dir={a}")
+    assert f"resuming from {path}: replication 0 from day 1, replication 1 from day 1" in again
+    assert "large graph" not in again, "resumed states scattered, not inside the tasks"
+    run(*args, f"hydra.run.dir={b}")
+    assert not [n for n in os.listdir(a) if n.startswith(".ccsim")], "published: gone"
+    for name in (*TABLES, "cases.parquet", "contacts.parquet", "days.csv"):
+        read = pd.read_parquet if name.endswith(".parquet") else pd.read_csv
+        pd.testing.assert_frame_equal(read(a / name), read(b / name))

@@ -18,7 +18,9 @@ class CheckpointConfig:
             go into a file of their own beside it
             (``.ccsim-checkpoint-r3.pkl``, written once); a replication run
             in a worker process (``workers`` > 1) saves its midnights in
-            ``.ccsim-checkpoint-s3.pkl``, until it finishes; all are deleted when
+            ``.ccsim-checkpoint-s3.pkl``, until it finishes (on a cluster, the
+            run's process writes that file with the state each task sends
+            back at its midnight); all are deleted when
             the run has published its results. Running the
             same command into the same folder again resumes from it; a
             checkpoint of another configuration or code version is refused

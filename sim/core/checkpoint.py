@@ -11,7 +11,11 @@ replication's live state (the model with its event queue and random streams,
 the record sink, the case sink); a replication run in a worker process keeps its
 state in a file of its own, written by the worker at its midnights
 (``.ccsim-checkpoint-s3.pkl``, removed once the replication's finished file is
-written). The live state is small beside a year's finished tables,
+written). A replication running as a task of a Dask cluster, whose worker may not
+see the run's folder, runs from one saving midnight to the next and sends its state
+back as the task's result; the run's process writes it into the same running file
+and sends it with the task that continues the replication. The live state is small
+beside a year's finished tables,
 and rewriting it never rewrites them (a run of many replications writes each
 finished table once, not once per later save). Every file is written to a
 temporary file beside it and renamed over it (``os.replace``), so a kill at any
@@ -22,9 +26,7 @@ that it was written by this code (a digest of the ``sim`` package's sources,
 with the Python, NumPy and SimPy versions) and for this configuration (the
 differing keys are named), and that the payload is whole (length and SHA-256).
 A checkpoint is trusted like code: it is a pickle, read only from the run's own
-output folder. Not done: saving between midnights, or the live state of
-replications running on a cluster (whose workers may not see the run's folder:
-those resume from their last finished replication).
+output folder. Not done: saving between midnights.
 """
 
 from __future__ import annotations
@@ -152,10 +154,25 @@ def is_checkpoint(path: Path) -> bool:
         return False
 
 
+def dumps(payload: Any) -> bytes:
+    """A checkpoint's payload as the bytes a file holds after its header."""
+    with _itertools_pickling():
+        return pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def loads(data: bytes) -> Any:
+    """The payload of :func:`dumps`'s bytes."""
+    with _itertools_pickling():
+        return pickle.loads(data)
+
+
 def write(path: Path, header: dict[str, Any], payload: Any) -> int:
     """Write a checkpoint atomically (temporary file, fsync, rename); return its size in bytes."""
-    with _itertools_pickling():
-        data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    return write_data(path, header, dumps(payload))
+
+
+def write_data(path: Path, header: dict[str, Any], data: bytes) -> int:
+    """Write a checkpoint of an already pickled payload (:func:`dumps`), as :func:`write`."""
     head = {**header, "format": FORMAT, "bytes": len(data), "sha256": _sha(data)}
     tmp = path.with_name(path.name + TMP)
     with open(tmp, "wb") as f:
@@ -200,8 +217,8 @@ def check_header(path: Path, head: dict[str, Any], code: str, keys: dict[str, st
         )
 
 
-def read_payload(path: Path, head: dict[str, Any], start: int) -> Any:
-    """The checkpoint's payload, once its length and SHA-256 match the header's."""
+def read_data(path: Path, head: dict[str, Any], start: int) -> bytes:
+    """The checkpoint's pickled payload, once its length and SHA-256 match the header's."""
     with open(path, "rb") as f:
         f.seek(start)
         data = f.read()
@@ -209,9 +226,14 @@ def read_payload(path: Path, head: dict[str, Any], start: int) -> Any:
         raise CheckpointError(
             _corrupt(path, f"{len(data)} bytes of {head.get('bytes')}, or altered")
         )
+    return data
+
+
+def read_payload(path: Path, head: dict[str, Any], start: int) -> Any:
+    """The checkpoint's payload, once its length and SHA-256 match the header's."""
+    data = read_data(path, head, start)
     try:
-        with _itertools_pickling():
-            return pickle.loads(data)
+        return loads(data)
     except Exception as err:  # a pickle of classes that changed: the code check missed it
         raise CheckpointError(_corrupt(path, f"it does not load: {err}")) from None
 

@@ -155,14 +155,18 @@ def run_bounded(
     fixed: tuple[Any, ...],
     items: Iterable[Any],
     in_flight: int,
-    done: Callable[[Any], None],
+    done: Callable[[Any], Any],
     resources: dict[str, float] | None = None,
 ) -> None:
     """``fn(*fixed, item)`` for every item on the cluster, at most ``in_flight`` tasks at a time.
 
-    ``done`` receives each result as it arrives (in any order); every task
-    asks for ``resources``. The first task
-    that raises cancels the others and its error is raised here.
+    ``done`` receives each result as it arrives (in any order) and returns
+    None, or the result itself to run ``fn`` on it next, before the items not
+    started yet (a task's continuation: a replication that paused at a
+    midnight). The continuation gets the finished task's future, so the worker
+    that holds the result runs it without the result being sent back from
+    here. Every task asks for ``resources``. The first task that raises cancels
+    the others and its error is raised here.
     """
     from itertools import islice
 
@@ -177,10 +181,13 @@ def run_bounded(
     )
     try:
         for future in running:
-            done(future.result())
-            future.release()
-            for item in islice(todo, 1):
+            result = future.result()
+            follow = done(result)
+            if follow is not None and follow is not result:
+                raise ValueError("done must return None or the result it was given")
+            for item in [future] if follow is not None else islice(todo, 1):
                 running.add(client.submit(fn, *fixed, item, pure=False, resources=resources))
+            future.release()
     except BaseException:
         client.cancel(list(running.futures))
         raise
