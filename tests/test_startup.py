@@ -12,6 +12,7 @@ the one-KPI-at-a-time computation, to the last bit.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -86,6 +87,38 @@ def test_a_trivial_run_loads_no_plotting_or_scipy_stats(tmp_path):
         assert name not in mods, name
     assert {"kpis.csv", "contacts.parquet", "done.json"} <= {p.name for p in out.iterdir()}
     assert not list(out.glob("*.png"))  # textbook scenarios draw plots only when asked
+
+
+def openblas_threads(code: str, env: dict[str, str]) -> int:
+    """OpenBLAS's thread count (threadpoolctl) in a fresh interpreter after ``code``."""
+    probe = (
+        f"{code}\nimport numpy, threadpoolctl\n"
+        "print([i['num_threads'] for i in threadpoolctl.threadpool_info()"
+        " if i['internal_api'] == 'openblas'][0])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def trivial_run(out: Path) -> str:
+    """Code that runs the trivial command line in-process, into ``out``."""
+    argv = [*TRIVIAL, f"hydra.run.dir={out}"]
+    return f"from sim.cli.main import main\nassert main({argv!r}, None) == 0"
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: OpenBLAS has one thread anyway")
+def test_the_command_line_runs_openblas_on_one_thread_unless_the_user_chose(tmp_path):
+    pytest.importorskip("threadpoolctl")
+    unset = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    assert openblas_threads("", env) > 1  # the default this changes: a thread per core
+    assert openblas_threads(trivial_run(tmp_path / "a"), env) == 1
+    assert (tmp_path / "a" / "kpis.csv").is_file()
+    chosen = {**env, "OPENBLAS_NUM_THREADS": "2"}
+    assert openblas_threads(trivial_run(tmp_path / "b"), chosen) == 2
 
 
 @pytest.mark.parametrize("df", range(1, len(T_TABLE) + 1))

@@ -19,6 +19,8 @@ a sweep is handed to Hydra's multirun with its folder fixed, and each job
 runs :func:`execute`. A user error prints ``error: <one line>`` and exits
 with 2, writing nothing; Ctrl-C removes only the run's own staging and exits
 with 130. Internal errors keep their traceback (``HYDRA_FULL_ERROR``).
+Before anything loads numpy, OpenBLAS is set to one thread unless the user
+chose (:func:`sim.cli.common.one_blas_thread`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from sim.cli.common import StartupCollector, split_overrides
+from sim.cli.common import StartupCollector, one_blas_thread, split_overrides
 from sim.config.errors import ConfigError
 
 INTERRUPTED = 130
@@ -78,6 +80,7 @@ def sweep_master(args: Any) -> DictConfig | None:
 
 def main(argv: Sequence[str], hydra_main: Callable[[], Any]) -> int:
     """The command line; returns the exit code."""
+    one_blas_thread()
     collector = StartupCollector()
     with _one_line_warnings():
         try:
