@@ -64,10 +64,11 @@ def one_blas_thread() -> None:
     this project's 2-core machine a trivial run took 0.81 s of CPU with them and
     0.70 s without (medians of 20 interleaved runs, 2026-12-04; no difference to
     measure on 1 M M/M/c customers); with more cores there are more of them.
-    Called first by the command line, before numpy is imported; the processes
-    a run starts (Dask workers, launcher jobs) inherit the setting. A user's own
-    ``OPENBLAS_NUM_THREADS`` is kept; nothing else (Arrow's thread pool, which
-    reads and writes Parquet) is limited.
+    Called first by the command line, before numpy is imported. Dask's nanny
+    gives its workers the same setting (``distributed.nanny.pre-spawn-environ``),
+    so a replication on a cluster worker runs as it does in the command's own
+    process. A user's own ``OPENBLAS_NUM_THREADS`` is kept; nothing else
+    (Arrow's thread pool, which reads and writes Parquet) is limited.
     """
     os.environ.setdefault(BLAS_THREADS, "1")
 
