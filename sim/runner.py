@@ -243,6 +243,17 @@ class Checkpoints:
             path.unlink()
 
 
+def state_data(replication: int, minute: float, objects: tuple) -> bytes:
+    """A replication's running-file payload, pickled: its state at ``minute``."""
+    return ckpt.dumps({"state": (replication, minute, objects)})
+
+
+def _state_of(payload: dict) -> tuple[float, tuple]:
+    """``(minute, (model, sink, cases))`` of a running-file payload (:func:`state_data`)."""
+    _, minute, objects = payload["state"]
+    return minute, objects
+
+
 @dataclass(frozen=True)
 class WorkerMidnights:
     """A worker process's checkpoint: its replication's state at midnights, in a file of its own.
@@ -263,8 +274,7 @@ class WorkerMidnights:
         path = ckpt.running_path(self.path, replication)
         if not path.exists():
             return None
-        _, minute, objects = read_checked(path, self.header)["state"]
-        return minute, objects
+        return _state_of(read_checked(path, self.header))
 
     def at_midnight(self, replication: int, objects: tuple, minute: float) -> None:
         """Save the replication's state, if ``minute`` ends a saving period."""
@@ -273,7 +283,7 @@ class WorkerMidnights:
 
     def save(self, replication: int, minute: float, objects: tuple) -> None:
         """Write the replication's running file (atomically): its state at ``minute``."""
-        self.save_data(replication, minute, ckpt.dumps({"state": (replication, minute, objects)}))
+        self.save_data(replication, minute, state_data(replication, minute, objects))
 
     def save_data(self, replication: int, minute: float, data: bytes) -> None:
         """Write the running file of a state pickled elsewhere (a cluster task's ``Paused``)."""
@@ -337,14 +347,13 @@ class Segment:
             )
         if self.data is None:
             return None
-        _, minute, objects = ckpt.loads(self.data)["state"]
-        return minute, objects
+        return _state_of(ckpt.loads(self.data))
 
     def at_midnight(self, replication: int, objects: tuple, minute: float) -> None:
         """End the task here, with the state, if ``minute`` ends a saving period."""
         if minute % self.every == 0:
-            state = (replication, minute, objects)
-            raise _PauseError(Paused(replication, minute, ckpt.dumps({"state": state})))
+            data = state_data(replication, minute, objects)
+            raise _PauseError(Paused(replication, minute, data))
 
 
 def _worker_name() -> str:
