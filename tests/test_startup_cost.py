@@ -220,3 +220,36 @@ def test_a_value_no_configuration_holds_is_refused_by_name() -> None:
 
     with pytest.raises(TypeError, match=r"\{1\}.*set"):
         to_yaml({"bad": {1}})
+
+
+def omegaconf_config(path: Path) -> Any:
+    """How a job's saved configuration was read before :func:`sim.config.dump.read_config`."""
+    from omegaconf import OmegaConf
+
+    from sim.config import Config
+
+    loaded = OmegaConf.load(path)
+    return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Config), loaded))
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_a_saved_config_reads_back_as_omegaconf_built_it(scenario: str, tmp_path) -> None:
+    """Same dataclasses, same enums, and the same types of numbers (compared as text)."""
+    from sim.config.dump import read_config, save_yaml, to_yaml
+
+    cfg = load_config(scenario, ["horizon=2d", "warmup=30m"])
+    path = tmp_path / "config.yaml"
+    save_yaml(dataclasses.asdict(cfg), path)
+    back, reference = read_config(path), omegaconf_config(path)
+    assert back == reference == cfg
+    assert to_yaml(dataclasses.asdict(back)) == to_yaml(dataclasses.asdict(reference))
+
+
+def test_a_saved_config_converts_as_omegaconf_does() -> None:
+    from sim.config.base import DistKind, DistributionConfig
+    from sim.config.dump import typed
+
+    dist = typed({"kind": "gamma", "mean": 2, "cv": 1, "values": [1, 2.5]}, DistributionConfig)
+    assert dist == DistributionConfig(kind=DistKind.gamma, mean=2.0, cv=1.0, values=[1.0, 2.5])
+    assert [type(v) for v in (dist.mean, dist.cv, *dist.values)] == [float] * 4
+    assert typed(None, float | None) is None and typed(True, bool) is True

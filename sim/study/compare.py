@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from omegaconf import OmegaConf
 
 from sim.config import Config
+from sim.config.dump import read_config
 from sim.config.errors import ConfigError
 from sim.metrics.stats import paired_difference
 from sim.study.jobs import read_marker, sweep_jobs
@@ -39,8 +39,7 @@ class Job:
 
 
 def _config(path: Path) -> Config:
-    loaded = OmegaConf.load(path / "config.yaml")
-    return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(Config), loaded))
+    return read_config(path / "config.yaml")
 
 
 def load_job(path: Path) -> Job | None:
