@@ -237,3 +237,51 @@ def test_the_slurm_launcher_config_selects_submitit_on_slurm():
     assert launcher._target_.endswith("SlurmLauncher")
     assert launcher.partition == "cpu" and launcher.cpus_per_task == 1
     assert str(launcher.submitit_folder).startswith("results/.submitit/pooling/")
+
+
+def test_hydras_own_sweeper_gives_the_same_jobs(serial, tmp_path):
+    """The default ``hydra/sweeper=checked`` expands, numbers and launches as Hydra's own."""
+    out = tmp_path / "basic_sweeper"
+    sweep(out, *SMALL, "hydra/launcher=basic", "hydra/sweeper=basic")
+    assert_same_jobs(out, serial)
+
+
+def test_the_sweeper_composes_the_jobs_again_only_where_the_driver_did_not(monkeypatch):
+    """In the driver, run.py's checks composed every job already; anywhere else Hydra checks."""
+    from types import SimpleNamespace
+
+    from hydra import compose, initialize_config_dir
+    from hydra.core.plugins import Plugins
+    from omegaconf import OmegaConf
+
+    from sim.cli.common import DRIVER_ENV
+    from sim.config import register_configs
+
+    register_configs()
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose("config", overrides=["experiment=pooling"], return_hydra_config=True)
+    assert cfg.hydra.sweeper._target_.endswith(".CheckedSweeper")  # the default
+    # Hydra's plugin scan executes the plugin modules again (and the basic sweeper's):
+    # the class to test is the one Hydra has after its scan
+    Plugins.instance()
+    from hydra_plugins.ccsim_sweeper.checked_sweeper import CheckedSweeper
+
+    composed: list[list[str]] = []
+
+    def load_sweep_config(master_config, sweep_overrides):
+        composed.append(sweep_overrides)
+
+    sweeper = CheckedSweeper(max_batch_size=None)
+    sweeper.config = OmegaConf.create({})
+    sweeper.hydra_context = SimpleNamespace(
+        config_loader=SimpleNamespace(load_sweep_config=load_sweep_config)
+    )
+    batch = [["params.flexible=0"], ["params.flexible=2"]]
+    monkeypatch.delenv(DRIVER_ENV, raising=False)
+    sweeper.validate_batch_is_legal(batch)  # no driver: Hydra's check
+    monkeypatch.setenv(DRIVER_ENV, str(os.getpid() + 1))  # a worker of another driver
+    sweeper.validate_batch_is_legal(batch)
+    assert composed == batch + batch
+    monkeypatch.setenv(DRIVER_ENV, str(os.getpid()))  # the driver, after its checks
+    sweeper.validate_batch_is_legal(batch)
+    assert composed == batch + batch

@@ -40,6 +40,17 @@ def expand(master: DictConfig, task: Sequence[str]) -> list[list[str]]:
     return BasicSweeper.split_arguments(parse_overrides(listed), None)[0]
 
 
+def checked_by_driver() -> bool:
+    """Whether this process is the driver of a sweep whose every job :func:`plan_job` checked.
+
+    The driver marks itself (:data:`DRIVER_ENV`, its pid) after the checks,
+    just before it hands the sweep to Hydra; a job's process is another
+    one (a pool worker, a cluster worker) or, on the basic launcher, this
+    one after the checks. Read by the sweeper plugin (``hydra/sweeper=checked``).
+    """
+    return os.environ.get(DRIVER_ENV) == str(os.getpid())
+
+
 def _shown(overrides: Sequence[str]) -> str:
     return ", ".join(o for o in overrides if not o.startswith("experiment=")) or "no overrides"
 
