@@ -29,8 +29,14 @@ workers the line is that model, not a measurement: ``T(n) = F + c *
 ceil(jobs / n) + S / n`` (a job's fixed cost is not split; its replications
 are). Every run's tables must equal the serial run's.
 
+With ``--repeats R`` the whole sequence runs R times (new clusters and new
+folders each round: a sweep into a finished folder would skip its jobs) and
+the report gives each line's median: the two-point split above doubles the
+noise of the 2-worker time, and single runs on this machine move it by a
+second.
+
 Usage: ``./dev python benchmarks/bench_cluster.py [--jobs 4] [--replications 10]
-[--horizon 4320]``
+[--horizon 4320] [--repeats 1]``
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ import contextlib
 import math
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -141,18 +148,24 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=4, choices=range(1, len(VALUES) + 1))
     parser.add_argument("--replications", type=int, default=10)
     parser.add_argument("--horizon", type=int, default=4320)
+    parser.add_argument("--repeats", type=int, default=1)
     args = parser.parse_args()
     size = [f"replications={args.replications}", f"horizon={args.horizon}"]
     before = load()
+    rounds = []
     with tempfile.TemporaryDirectory() as tmp:
-        t = measure(Path(tmp), args.jobs, size)
+        for r in range(args.repeats):  # new folders each round: never a resumed sweep
+            (Path(tmp) / f"round{r}").mkdir()
+            rounds.append(measure(Path(tmp) / f"round{r}", args.jobs, size))
+    t = {k: statistics.median(x[k] for x in rounds) for k in rounds[0]}
     work = 2 * (t["existing 1"] - t["existing 2"])
     fixed = t["existing 1"] - work
     per_job = (t["tiny"] - fixed) / args.jobs
     sim = work - args.jobs * per_job
     print(
         f"{args.jobs}-job pooling sweep ({args.replications} replications of {args.horizon} min "
-        f"per job), tables identical to serial: yes; load average before {before}, after {load()}"
+        f"per job), tables identical to serial: yes; median of {args.repeats} rounds; "
+        f"load average before {before}, after {load()}"
     )
     print(
         f"  serial (one process) {t['serial']:.1f} s; local cluster started by the command: "
