@@ -107,8 +107,9 @@ def job_dirs(out: Path) -> dict[str, Path]:
 # ``hydra/launcher=cluster`` (1 worker) and a run whose replication 1 raises on its worker
 # (the default 2 workers). A thread watches the process's worker processes (the nannies
 # spawn them); each run reports the workers it started (seen while it ran, not alive
-# before) and those still alive when it returned or raised. The planted task is defined in the
-# driver (``__main__``), so Dask ships it by value.
+# before), the most of them alive at once, and those still alive when it returned or
+# raised. The planted task is defined in the driver (``__main__``), so Dask ships it by
+# value.
 DRIVER = r"""
 import json, runpy, sys, threading, time
 import psutil
@@ -128,10 +129,12 @@ def workers():
     return found
 
 def watched(argv):
-    before, seen, stop = workers(), set(), threading.Event()
+    before, seen, stop, peak = workers(), set(), threading.Event(), [0]
     def watch():
         while not stop.is_set():
-            seen.update(workers() - before)
+            alive = workers() - before
+            seen.update(alive)
+            peak[0] = max(peak[0], len(alive))
             time.sleep(0.05)
     thread = threading.Thread(target=watch)
     thread.start()
@@ -144,7 +147,8 @@ def watched(argv):
         error = repr(err)
     stop.set()
     thread.join()
-    return {"code": code, "error": error, "seen": sorted(seen), "left": sorted(workers())}
+    return {"code": code, "error": error, "seen": sorted(seen), "peak": peak[0],
+            "left": sorted(workers())}
 
 def planted(cfg, replication, advance=None):
     if replication == 1:
@@ -186,9 +190,14 @@ def local_runs(tmp_path_factory) -> dict:
 
 
 def test_cluster_workers_is_the_number_of_worker_processes_of_a_local_cluster(local_runs):
-    """``local``: a scheduler here and ``cluster.workers`` worker processes (default 2)."""
-    started = [len(local_runs[name]["seen"]) for name in ("ends", "sweep", "fails")]
-    assert started == [3, 1, 2], local_runs
+    """``local``: a scheduler here and ``cluster.workers`` worker processes (default 2).
+
+    Counted as the most worker processes alive at once while the run ran: a worker
+    that Dask's nanny replaces (seen once in CI, on a loaded machine: three pids for
+    the two workers of a run) is a new pid for the same worker.
+    """
+    alive = [local_runs[name]["peak"] for name in ("ends", "sweep", "fails")]
+    assert alive == [3, 1, 2], local_runs
 
 
 def test_a_sweeps_cluster_is_its_cluster_address_and_workers():
