@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -253,3 +254,23 @@ def test_a_saved_config_converts_as_omegaconf_does() -> None:
     assert dist == DistributionConfig(kind=DistKind.gamma, mean=2.0, cv=1.0, values=[1.0, 2.5])
     assert [type(v) for v in (dist.mean, dist.cv, *dist.values)] == [float] * 4
     assert typed(None, float | None) is None and typed(True, bool) is True
+
+
+def test_a_saved_config_this_version_cannot_hold_is_refused_naming_the_file_and_key(tmp_path):
+    from sim.config.dump import read_config, save_yaml
+
+    plain = dataclasses.asdict(load_config("mmc", []))
+    path = tmp_path / "config.yaml"
+    save_yaml({**plain, "old_key": 1}, path)
+    with pytest.raises(ValueError, match=rf"^{re.escape(str(path))}: old_key is not a config"):
+        read_config(path)
+    plain["queues"]["calls"]["service"]["kind"] = "weibull"
+    save_yaml(plain, path)
+    with pytest.raises(
+        ValueError, match=r"queues\.calls\.service\.kind must be one of .*'weibull'"
+    ):
+        read_config(path)
+    plain["queues"]["calls"]["service"] = 3
+    save_yaml(plain, path)
+    with pytest.raises(ValueError, match=r"queues\.calls\.service must be a mapping of .*got 3"):
+        read_config(path)
