@@ -4,7 +4,9 @@ The default scenario (a weekday: voice with IVR, chat with chatbot, e-mail,
 social) with records kept gives the queue-length, service-level, wait and
 per-channel interval figures and the journey of an issue with a repeat and a
 transfer; two days of the ``shift_design`` line (shifts with breaks,
-absences) give the agent-day Gantt.
+absences) give the agent-day Gantt; 75 days of the default centre from Tuesday
+1 December 2026 (3 replications, aggregates per day) give the day-by-day figure
+with its weeks and calendar months.
 
 Usage: ``./dev python experiments/figures.py [--replications 10] [--out docs]``
 """
@@ -50,6 +52,9 @@ def main() -> None:
         agent_day(lines, 0, day=1),
         "Agent day (shift_design, 5 x 8 h, day 1, replication 0): busy, idle, on break, absent",
     )
+    dated = ["replications=3", "horizon=75d", "start_date=2026-12-01", "keep_records=false"]
+    months = run_experiment(load_config("default", [*dated, "intervals=false", "progress=false"]))
+    figures["days.png"] = run_figures(months)["days.png"]
     for name, fig in figures.items():
         path = out / f"figures_{name}"
         fig.savefig(path, dpi=100)

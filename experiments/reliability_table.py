@@ -53,11 +53,13 @@ checks each line below against the code (command line and Python API), and
   an earlier result and writes beside the other files, never over them. A folder holding
   the result of the same configuration is "already done" (a sweep resumes that way).
 - A long run with `checkpoint.every=1d` keeps its checkpoint, `.ccsim-checkpoint.pkl`,
-  inside its output folder (written to a temporary file, then renamed over the last one).
+  one `.ccsim-checkpoint-r<N>.pkl` per finished replication and one
+  `.ccsim-checkpoint-s<N>.pkl` per replication running in a worker process, inside its
+  output folder (each written to a temporary file, then renamed over the last one).
   A killed run leaves it there; the same command into the same folder resumes from it, and
   refuses, with one line, a checkpoint of another configuration (naming the keys), of
   another code version or a corrupt one (`overwrite=true` discards it). It is removed when
-  the results are published; a file of that name that a run did not write is never touched.
+  the results are published; a file of those names that a run did not write is never touched.
 - While it writes, it holds a lock on its folder: a second run into the same folder at the
   same time refuses at once. Worker processes (`workers=2`, sweep jobs) die with their parent.
 - Before anything runs, every configuration (each job's, for a sweep) is checked: types,

@@ -34,6 +34,7 @@ from sim.config import Config
 from sim.config.base import DAY
 from sim.config.checks import check_config
 from sim.core import checkpoint as ckpt
+from sim.core.calendar import month_starts, parse_date, period_dates
 from sim.core.processes import die_with_parent
 from sim.core.rng import Streams
 from sim.metrics.aggregates import (
@@ -45,6 +46,7 @@ from sim.metrics.aggregates import (
     add_into,
     day_window,
     empty_partial,
+    fixed_periods,
     group_time,
     to_days,
 )
@@ -87,6 +89,7 @@ class ReplicationResult:
     agent_states: pd.DataFrame | None = None
     days: pd.DataFrame | None = None
     weeks: pd.DataFrame | None = None
+    months: pd.DataFrame | None = None
 
 
 class _Sink:
@@ -532,7 +535,7 @@ def _tables(
     intervals = interval_table(part, win, strata, staffed + overtime)
     if sink.by_day:  # the interval table's columns, no rows
         intervals = intervals.iloc[:0]
-    periods = period_tables(part, win, strata, staffed + overtime, cases)
+    periods = period_tables(part, win, strata, staffed + overtime, cases, cfg.start_date)
     contacts = case_table = None
     if sink.keep:
         cols = concat_columns(sink.chunks, consume=True)
@@ -556,25 +559,43 @@ def _tables(
 
 
 def period_tables(
-    part: Partial, win: Window, strata: Strata, worked: np.ndarray, cases: CaseSink | None = None
-) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """Per-day and per-week KPI tables, each only when the run is longer than one of its periods.
+    part: Partial,
+    win: Window,
+    strata: Strata,
+    worked: np.ndarray,
+    cases: CaseSink | None = None,
+    start_date: str | None = None,
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame | None]:
+    """Per-day, per-week and per-month KPI tables, each only where the run has two periods.
 
     A run of a day or less has no day table (its totals are the KPIs), one of a
-    week or less no week table. With the outcome model, the scopes ``all`` and
+    week or less no week table. Months are calendar months, so they need a
+    ``start_date``; the table is made when the run reaches into a second month
+    (its first and last months may be partial: ``t_start``/``t_end`` say what
+    they cover). With a ``start_date`` every table gets the ``date`` its
+    periods start on. With the outcome model, the scopes ``all`` and
     ``channel:<name>`` also get the period's issue KPIs (FCR, satisfaction, churn).
     """
+    start = parse_date(start_date) if start_date is not None else None
+    months = month_starts(start, win.horizon) if start is not None else None
+    kinds = (
+        ("day", fixed_periods(win.horizon, DAY) if win.horizon > DAY else None),
+        ("week", fixed_periods(win.horizon, WEEK) if win.horizon > WEEK else None),
+        ("month", months if months is not None and len(months[0]) > 1 else None),
+    )
     out: list[pd.DataFrame | None] = []
-    for period, name in ((DAY, "day"), (WEEK, "week")):
-        if win.horizon <= period:
+    for name, periods in kinds:
+        if periods is None:
             out.append(None)
             continue
-        table = period_table(part, win, strata, worked, period, name)
+        table = period_table(part, win, strata, worked, periods, name)
+        if start is not None:
+            table.insert(2, "date", period_dates(start, table["t_start"].to_numpy()))
         if cases is not None:
-            extra = case_period_columns(cases.sums, win, strata, period)
+            extra = case_period_columns(cases.sums, win, strata, periods[0])
             table = table.merge(extra, on=["scope", "t_start"], how="left")
         out.append(table)
-    return out[0], out[1]
+    return out[0], out[1], out[2]
 
 
 def agent_states_frame(model: Model, replication: int) -> pd.DataFrame:
@@ -798,7 +819,7 @@ def run_experiment(
         store.remove()
     per_rep = pd.concat([r.kpis for r in results], ignore_index=True)
     intervals = pd.concat([r.intervals for r in results], ignore_index=True)
-    contacts = levels = cases = stress = agent_states = days = weeks = None
+    contacts = levels = cases = stress = agent_states = days = weeks = months = None
     if cfg.stress.enabled:
         stress = pd.concat([r.stress for r in results], ignore_index=True)
     if cfg.keep_records:
@@ -811,6 +832,8 @@ def run_experiment(
         days = pd.concat([r.days for r in results], ignore_index=True)
     if results[0].weeks is not None:
         weeks = pd.concat([r.weeks for r in results], ignore_index=True)
+    if results[0].months is not None:
+        months = pd.concat([r.months for r in results], ignore_index=True)
     kpis = summarise_replications(per_rep).merge(
         theory_for(cfg), on=["scope", "metric"], how="left"
     )
@@ -833,6 +856,7 @@ def run_experiment(
         agent_states,
         days,
         weeks,
+        months,
     )
 
 

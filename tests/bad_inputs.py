@@ -771,6 +771,19 @@ CASES: list[tuple[str, list[str], str]] = [
         ["scenario=mmc", "intervals=daily"],
         "intervals must be true or false, got 'daily'",
     ),
+    # the run's calendar (docs/long_runs.md): not a date, or not the weekday day 0 is
+    (
+        "rule",
+        ["scenario=mmc", "start_date=2026-02-30"],
+        "start_date must be a date YYYY-MM-DD (e.g. 2027-01-05), got '2026-02-30'",
+    ),
+    (
+        "rule",
+        ["start_date=2026-12-02"],
+        "start_date 2026-12-02 is a Wednesday, but demand.start_weekday=1 makes day 0 a Tuesday "
+        "(the weekly profile and the shifts' weekdays read it): set demand.start_weekday=2 too, "
+        "or choose a Tuesday",
+    ),
     # the Dask cluster (docs/cluster.md)
     (
         "rule",

@@ -43,6 +43,7 @@ TABLES = (
     "agent_states",
     "days",
     "weeks",
+    "months",
 )
 COMMON = ["progress=false", "plots=false", "replications=2", "checkpoint.every=1d"]
 
@@ -132,7 +133,8 @@ def test_the_model_pickles_at_a_midnight_on_every_scenario(scenario: str) -> Non
 @pytest.mark.parametrize(
     ("scenario", "overrides", "day"),
     [
-        ("default", ["horizon=3d"], 1),  # customer journeys, outcomes, repeats days ahead
+        # customer journeys, outcomes, repeats days ahead; dated: a day of March, two of April
+        ("default", ["horizon=3d", "start_date=2026-03-31"], 1),
         pytest.param("postemobile", ["horizon=3d"], 2, marks=pytest.mark.slow),  # calibrated
         pytest.param("multiskill", ["horizon=2d"], 1, marks=pytest.mark.slow),
         ("shift_design", ["stress=call_center", "horizon=3d", "warmup=0"], 1),  # shifts, stress

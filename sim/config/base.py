@@ -7,6 +7,7 @@ reads them once, when the configuration is built.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ NOT_NUMBERS = ("workers", "cluster", "progress", "study", "overwrite", "force", 
 UNITS = {"m": 1.0, "min": 1.0, "h": 60.0, "d": DAY, "w": 7 * DAY}
 _DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([a-z]*)\s*$")
 DURATION_RULE = f"must be {DURATION_WORDS}"
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def minutes(value: float | str, path: str) -> float:
@@ -45,6 +48,20 @@ def minutes(value: float | str, path: str) -> float:
     if not math.isfinite(out):
         raise ConfigError(f"{path} {DURATION_RULE}, got {value!r}")
     return out
+
+
+def parse_date(value: object) -> dt.date | None:
+    """The date of a ``YYYY-MM-DD`` string (or a ``datetime.date``); None if it is not one."""
+    if isinstance(value, dt.datetime):
+        return None  # a time of day is not a start date
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:  # 2026-02-30
+        return None
 
 
 class DistKind(Enum):

@@ -14,6 +14,7 @@ running parts, choosing implementations from the Enums below.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import typing
 from dataclasses import dataclass, field
 from typing import Any
@@ -158,6 +159,12 @@ class Config:
     aggregates per day instead of per reporting interval, for months and years
     (``docs/long_runs.md``): the KPIs, ``days.csv`` and ``weeks.csv`` are the
     same, ``intervals.csv`` has no rows and the plots over the day are skipped.
+    ``start_date`` (``YYYY-MM-DD``) dates the run: time 0 is that day's
+    midnight, the day and week tables get a ``date`` column and a run that
+    reaches into a second calendar month gets ``months.csv``
+    (:func:`sim.core.calendar.month_starts`). Its weekday must be
+    ``demand.start_weekday`` (checked), which is what the demand's weekly
+    profile and the shifts' weekdays read.
     """
 
     name: str = "custom"
@@ -166,6 +173,7 @@ class Config:
     replications: int = 10
     horizon: int | float | str = 600.0  # minutes, or "365d", "2w", "12h" (read as minutes)
     warmup: int | float | str = 0.0
+    start_date: str | None = None  # "2027-01-05": time 0 is that midnight (dates, months.csv)
     interval: float = 30.0
     drain: bool = True
     drain_limit: float | None = None
@@ -205,6 +213,10 @@ class Config:
 
         self.horizon = minutes(self.horizon, "horizon")
         self.warmup = minutes(self.warmup, "warmup")
+        if isinstance(self.start_date, datetime.date) and not isinstance(
+            self.start_date, datetime.datetime
+        ):
+            self.start_date = self.start_date.isoformat()  # Config(start_date=date(2027, 1, 5))
         check_config(self)
 
 

@@ -1,13 +1,52 @@
-"""Days and daily windows (minutes from midnight). Time 0 of a run is a midnight."""
+"""Days, daily windows and the run's calendar. Time 0 of a run is a midnight.
+
+A run has no dates unless ``start_date`` is set: then time 0 is that date's
+midnight, day ``k`` (1, 2, ...) of the day table is ``start_date + k - 1``
+and the months of :func:`month_starts` are calendar months. A day is always
+1,440 minutes: no daylight-saving change, no holidays (the demand's weekly
+profile and the shifts' weekdays are what tell days apart).
+"""
 
 from __future__ import annotations
 
-from sim.config.base import DAY
+import datetime as dt
+import math
 
-__all__ = ["DAY", "in_window"]
+import numpy as np
+
+from sim.config.base import DAY, WEEKDAYS, parse_date
+
+__all__ = ["DAY", "WEEKDAYS", "in_window", "month_starts", "parse_date", "period_dates"]
 
 
 def in_window(t: float, start: float, end: float) -> bool:
     """Is the daily window [start, end) open at time t? ``end`` may pass midnight."""
     m = t % DAY
     return start <= m < end or start <= m + DAY < end
+
+
+def month_starts(start: dt.date, horizon: float) -> tuple[np.ndarray, list[str]]:
+    """Minutes from time 0 at which each calendar month met by [0, horizon) starts, and its name.
+
+    The first month starts at 0 (the run may begin mid-month); names are
+    ``YYYY-MM``. ``start`` is the date of time 0.
+    """
+    days = max(1, math.ceil(horizon / DAY - 1e-9))
+    first = dt.date(start.year, start.month, 1)
+    bounds, names = [0.0], [f"{first:%Y-%m}"]
+    month = _next_month(first)
+    while (offset := (month - start).days) < days:
+        bounds.append(offset * DAY)
+        names.append(f"{month:%Y-%m}")
+        month = _next_month(month)
+    return np.asarray(bounds), names
+
+
+def _next_month(first: dt.date) -> dt.date:
+    """The first day of the month after the one that starts on ``first``."""
+    return dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+
+
+def period_dates(start: dt.date, t_start: np.ndarray) -> list[str]:
+    """The date (``YYYY-MM-DD``) of the day each period starts in, from its start in minutes."""
+    return [f"{start + dt.timedelta(days=int(d)):%Y-%m-%d}" for d in np.asarray(t_start) // DAY]

@@ -378,3 +378,15 @@ def percentile(hist: np.ndarray, p: float, longest: float = math.nan) -> float:
     hi = HIST_EDGES[k] if k < len(HIST_EDGES) else max(longest, lo)
     frac = (target - cum[k - 1]) / hist[k]
     return float(lo + frac * (hi - lo))
+
+
+def period_slots(edges: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The period of each interval (by where it starts) and the first interval of each period."""
+    which = np.searchsorted(bounds, edges[:-1], side="right") - 1
+    return which, np.flatnonzero(np.r_[True, which[1:] != which[:-1]])
+
+
+def fixed_periods(horizon: float, period: float) -> tuple[np.ndarray, np.ndarray]:
+    """Periods of ``period`` minutes from 0 over ``horizon``, labelled 1, 2, ..."""
+    bounds = np.arange(0.0, horizon, period)
+    return bounds, np.arange(1, len(bounds) + 1)

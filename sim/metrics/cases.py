@@ -31,7 +31,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from sim.metrics.aggregates import Strata, Window, fold_array, span
+from sim.metrics.aggregates import Strata, Window, fold_array, period_slots, span
 from sim.metrics.records import Columns
 from sim.metrics.reduce import add_by_slot, arrival_slots
 from sim.outcomes.resolution import CASE_COLUMNS
@@ -180,17 +180,18 @@ PERIOD_CASE_METRICS += ("repeat_rate", "churn_rate")
 
 
 def case_period_columns(
-    sums: dict[str, np.ndarray], win: Window, strata: Strata, period: float
+    sums: dict[str, np.ndarray], win: Window, strata: Strata, bounds: np.ndarray
 ) -> pd.DataFrame:
-    """Issue KPIs per period (day, week) for the scopes ``all`` and ``channel:<name>``.
+    """Issue KPIs per period (day, week, month; ``bounds``: their starts in minutes).
+
+    For the scopes ``all`` and ``channel:<name>``.
 
     Rows ``scope, t_start`` and :data:`PERIOD_CASE_METRICS`, by the period of each
     case's first contact (an interval belongs to the period it starts in), to be
     joined onto the day and week tables. Sums over the period, then ratios.
     """
     edges = win.edges
-    which = (edges[:-1] // period).astype(np.int64)
-    starts = np.flatnonzero(np.r_[True, which[1:] != which[:-1]])
+    starts = period_slots(edges, bounds)[1]
     frames = []
     for dim in ("all", "channel"):
         folded = fold_array(sums[dim], starts, win.n_intervals)

@@ -56,6 +56,7 @@ has one leg per queue it visited):
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -70,6 +71,7 @@ from sim.metrics.aggregates import (
     fold_array,
     fold_intervals,
     percentile,
+    period_slots,
     with_modes,
 )
 from sim.metrics.outbound import SUMMED as OUTBOUND_SUMMED
@@ -378,9 +380,18 @@ def interval_table(part: Partial, win: Window, strata: Strata, worked: np.ndarra
 
 
 def period_table(
-    part: Partial, win: Window, strata: Strata, worked: np.ndarray, period: float, name: str
+    part: Partial,
+    win: Window,
+    strata: Strata,
+    worked: np.ndarray,
+    periods: tuple[np.ndarray, Sequence],
+    name: str,
 ) -> pd.DataFrame:
-    """KPIs per day or week (``period`` minutes; column ``name``: 1, 2, ...), one row per scope.
+    """KPIs per period (day, week, month), one row per period and scope.
+
+    ``periods`` holds the start of each period in minutes (ascending, the first
+    at 0) and its label, the value of column ``name`` (1, 2, ... for days and
+    weeks, ``2027-01`` for months).
 
     The same KPIs as :func:`interval_table`, from the interval aggregates summed
     over the intervals of each period (an interval belongs to the period it
@@ -392,13 +403,13 @@ def period_table(
     occupancy); from the aggregates a run keeps anyway, so it costs no records.
     """
     edges = win.edges
-    which = (edges[:-1] // period).astype(np.int64)
-    starts = np.flatnonzero(np.r_[True, which[1:] != which[:-1]])
+    which, starts = period_slots(edges, periods[0])
     folded = fold_intervals(part, starts, win.n_intervals)
     cut = np.append(edges[starts], edges[-1])
     worked = fold_array(worked, starts, win.n_intervals)
     table = _table(folded, cut, win.warmup, strata, worked)
-    table.insert(1, name, np.tile(which[starts] + 1, len(table) // len(starts)))
+    labels = np.asarray(periods[1])[which[starts]]
+    table.insert(1, name, np.tile(labels, len(table) // len(starts)))
     return table
 
 

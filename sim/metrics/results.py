@@ -31,6 +31,9 @@ class Results:
         days: per-replication, per-day KPIs, the interval table's columns with
             ``day`` (1, 2, ...), for runs longer than a day (else None).
         weeks: the same per week (``week``), for runs longer than a week.
+        months: the same per calendar month (``month``: ``2027-01``), for runs with a
+            ``start_date`` that reach into a second month. With a ``start_date`` the
+            three tables have a ``date`` column too (the day each period starts on).
     """
 
     config: Config
@@ -47,6 +50,7 @@ class Results:
     agent_states: pd.DataFrame | None = None
     days: pd.DataFrame | None = None
     weeks: pd.DataFrame | None = None
+    months: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         """A few lines: the run, each table's shape and the headline KPIs; never the frames."""

@@ -43,6 +43,7 @@ TABLES = (
     "agent_states.parquet",
     "days.csv",
     "weeks.csv",
+    "months.csv",
 )
 OUTPUT_NAMES = ("config.yaml", ".hydra", MANIFEST, *TABLES, *PLOTS)  # what a run may write
 
@@ -61,6 +62,7 @@ def _tables(results: Results) -> dict[str, pd.DataFrame | None]:
         results.agent_states,
         results.days,
         results.weeks,
+        results.months,
     )
     return dict(zip(TABLES, frames, strict=True))
 

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 if TYPE_CHECKING:
     from sim.config import Config
@@ -392,44 +393,82 @@ DAY_PANELS = (
 )
 
 
-def daily_kpis(days: pd.DataFrame, weeks: pd.DataFrame | None, scopes: Sequence[Scope]) -> Figure:
+def daily_kpis(
+    days: pd.DataFrame,
+    weeks: pd.DataFrame | None,
+    scopes: Sequence[Scope],
+    months: pd.DataFrame | None = None,
+    start_date: str | None = None,
+) -> Figure:
     """Day-by-day KPIs of a long run: offered, service level, ASA, abandonment (one panel each).
 
     Per scope: the mean over replications of each day's value with its 10-90 % band,
-    and, when the run has a week table, each week's value as a step (the weekly
-    figure a manager's report shows). Days of the warm-up are left out.
+    and each week's and calendar month's value as a step where the run has those
+    tables (the weekly and monthly figures a manager's report shows; counts as a
+    mean per day of the period). Days of the warm-up are left out.
     """
     days = days[days["in_window"]]
     shown = [s for s in scopes if s.key in set(days["scope"])] or [
         Scope("all", "all", LIVE, math.nan, math.nan)
     ]
-    fig, axes = _grid(len(DAY_PANELS), 1, (9, 2.3 * len(DAY_PANELS)))
+    fig, axes = _grid(len(DAY_PANELS), 1, (10, 2.3 * len(DAY_PANELS)))
     colours = _colours(shown)
+    steps = ((weeks, ("--", "week")), (months, (":", "month")))
     for ax, (column, label, scale) in zip(axes[:, 0], DAY_PANELS, strict=True):
         for scope in shown:
             _day_band(
                 ax, days[days["scope"] == scope.key], column, scope.label, colours[scope.key], scale
             )
-            if weeks is not None:
-                _week_steps(
-                    ax, weeks[weeks["scope"] == scope.key], column, scale, colours[scope.key]
-                )
+            for table, style in steps:
+                if table is not None:
+                    part = table[table["scope"] == scope.key]
+                    _period_steps(ax, part, column, scale, colours[scope.key], style[0])
         ax.set_ylabel(label)
-        ax.legend(fontsize=7, loc="upper right")
-    axes[-1, 0].set_xlabel("day of the run")
-    fig.suptitle("Day by day (mean over replications, 10-90 % band; dashed: weeks)")
+    if months is not None:
+        _month_marks(axes[:, 0], months)
+    handles = axes[0, 0].get_legend_handles_labels()[0]
+    handles += [
+        Line2D([], [], color="0.4", ls=ls, label=f"{name} (mean)")
+        for table, (ls, name) in steps
+        if table is not None
+    ]
+    axes[0, 0].legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    first = f" (day 1 = {start_date})" if start_date is not None else ""
+    axes[-1, 0].set_xlabel(f"day of the run{first}")
+    dashed = [w for t, w in ((weeks, "dashed: weeks"), (months, "dotted: months")) if t is not None]
+    extra = "; " + ", ".join(dashed) if dashed else ""
+    fig.suptitle(f"Day by day (mean over replications, 10-90 % band{extra})")
     fig.tight_layout()
     return fig
 
 
-def _week_steps(ax: Axes, weeks: pd.DataFrame, column: str, scale: float, colour: str) -> None:
-    """Each week's value as a dashed step (counts as a mean per day of the week)."""
-    g = weeks.groupby("t_start")
+def _month_marks(axes: Sequence[Axes], months: pd.DataFrame) -> None:
+    """A thin vertical line where each calendar month starts, named on the top panel."""
+    starts = months.groupby("month")["t_start"].first().sort_values()
+    for month, t in starts.items():
+        for ax in axes:
+            ax.axvline(t / 1440, color="0.8", lw=0.8, zorder=0)
+        axes[0].annotate(
+            str(month),
+            (t / 1440, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(2, -9),
+            textcoords="offset points",
+            fontsize=7,
+            color="0.35",
+        )
+
+
+def _period_steps(
+    ax: Axes, table: pd.DataFrame, column: str, scale: float, colour: str, ls: str
+) -> None:
+    """Each period's value as a step (counts as a mean per day of the period)."""
+    g = table.groupby("t_start")
     value, end = g[column].mean(), g["t_end"].first()
     if column == "offered":
         value = value / ((end - value.index) / 1440)
     t = np.append(value.index.to_numpy(), end.iloc[-1]) / 1440
-    ax.stairs(scale * value.to_numpy(), t, baseline=None, color=colour, ls="--", label="week")
+    ax.stairs(scale * value.to_numpy(), t, baseline=None, color=colour, ls=ls)
 
 
 def _day_band(
@@ -460,7 +499,9 @@ def run_figures(results: Results, full: bool = False) -> dict[str, Figure]:
             ),
         }
     if results.days is not None:
-        figures["days.png"] = daily_kpis(results.days, results.weeks, scopes)
+        figures["days.png"] = daily_kpis(
+            results.days, results.weeks, scopes, results.months, cfg.start_date
+        )
     if results.stress is not None:
         figures["stress.png"] = stress_trajectories(results.stress, cfg.stress.threshold)
     if results.agent_states is not None and results.contacts is not None:

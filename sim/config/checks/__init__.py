@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.config.base import DAY
+from sim.config.base import DAY, WEEKDAYS, parse_date
 from sim.config.checks.common import (
     LONGEST,
     _finite,
@@ -27,6 +27,7 @@ from sim.config.checks.common import (
     require,
     require_name,
 )
+from sim.config.errors import ConfigError
 
 if TYPE_CHECKING:
     from sim.config.schema import AgentGroupConfig, Config, QueueConfig
@@ -116,6 +117,25 @@ def check_run(c: Config) -> None:
     )
     if c.drain_limit is not None:
         check_non_negative(c.drain_limit, "drain_limit")
+    check_start_date(c)
+
+
+def check_start_date(c: Config) -> None:
+    """A real ``YYYY-MM-DD`` date whose weekday is the one the demand and the shifts assume."""
+    if c.start_date is None:
+        return
+    day = parse_date(c.start_date)
+    require(
+        day is not None, "start_date", "must be a date YYYY-MM-DD (e.g. 2027-01-05)", c.start_date
+    )
+    assumed = c.demand.start_weekday
+    if day.weekday() != assumed and 0 <= assumed <= 6:
+        raise ConfigError(
+            f"start_date {c.start_date} is a {WEEKDAYS[day.weekday()]}, but "
+            f"demand.start_weekday={assumed} makes day 0 a {WEEKDAYS[assumed]} (the weekly profile "
+            f"and the shifts' weekdays read it): set demand.start_weekday={day.weekday()} too, "
+            f"or choose a {WEEKDAYS[assumed]}"
+        )
 
 
 def check_shortcut_values(c: Config) -> None:
