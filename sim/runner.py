@@ -34,7 +34,7 @@ from sim.config import Config
 from sim.config.base import DAY
 from sim.config.checks import check_config
 from sim.core import checkpoint as ckpt
-from sim.core.calendar import month_starts, parse_date, period_dates
+from sim.core.calendar import month_starts, overlaps_days, parse_date, period_dates
 from sim.core.processes import die_with_parent
 from sim.core.rng import Streams
 from sim.metrics.aggregates import (
@@ -103,6 +103,7 @@ class _Sink:
 
     def __init__(self, cfg: Config, strata: Strata) -> None:
         self.keep = cfg.keep_records
+        self.days = np.array(sorted(cfg.record_days), dtype=float)  # empty: keep every day
         self.win = window(cfg)
         self.by_day = not cfg.intervals
         self.kept_win = day_window(self.win) if self.by_day else self.win  # what is accumulated
@@ -117,7 +118,15 @@ class _Sink:
             part, part_win = to_days(part, part_win)
         add_into(self.partial, part, part_win)
         if self.keep:
-            self.chunks.append(cols)
+            self.chunks.append(sampled(cols, self.days, "t_arrival", "t_end"))
+
+
+def sampled(cols: Columns, days: np.ndarray, start: str, end: str) -> Columns:
+    """The rows of ``cols`` whose spell ``start`` to ``end`` reaches into ``days`` (empty: all)."""
+    if not len(days):
+        return cols
+    keep = overlaps_days(cols[start], cols[end], days)
+    return cols if keep.all() else {k: v[keep] for k, v in cols.items()}
 
 
 @dataclass
@@ -466,7 +475,10 @@ def _start(cfg: Config, replication: int) -> tuple[Model, _Sink, CaseSink | None
     """The model of a replication at time 0, with its record and case sinks."""
     _, _, strata = kinds_and_strata(cfg)
     sink = _Sink(cfg, strata)
-    cases = CaseSink(sink.kept_win, strata, cfg.keep_records) if cfg.outcomes.enabled else None
+    cases = None
+    if cfg.outcomes.enabled:
+        keep = functools.partial(sampled, days=sink.days, start="t_first", end="t_end")
+        cases = CaseSink(sink.kept_win, strata, keep if cfg.keep_records else None)
     model = build(cfg, Streams(cfg.seed, replication), sink, cases.add_rows if cases else None)
     sink.model = model
     if cfg.keep_records:
@@ -553,7 +565,7 @@ def _tables(
         part.wait_max,
         case_table,
         stress,
-        agent_states_frame(model, replication) if sink.keep else None,
+        agent_states_frame(model, replication, sink.days) if sink.keep else None,
         *periods,
     )
 
@@ -598,7 +610,7 @@ def period_tables(
     return out[0], out[1], out[2]
 
 
-def agent_states_frame(model: Model, replication: int) -> pd.DataFrame:
+def agent_states_frame(model: Model, replication: int, days: np.ndarray) -> pd.DataFrame:
     """Every agent's shifts, absences and presence spells (``Workforce.keep_states``).
 
     Columns ``replication, agent_id, group, state, start, end`` (minutes);
@@ -609,6 +621,9 @@ def agent_states_frame(model: Model, replication: int) -> pd.DataFrame:
     rows = model.workforce.states or []
     table = np.array([r[3:] for r in rows], dtype=float).reshape(-1, 2)
     codes = np.array([r[:3] for r in rows], dtype=np.int64).reshape(-1, 3)
+    if len(days):  # record_days: the spells that reach into those days
+        keep = overlaps_days(table[:, 0], table[:, 1], days)
+        table, codes = table[keep], codes[keep]
     return pd.DataFrame(
         {
             "replication": np.int32(replication),
@@ -824,7 +839,8 @@ def run_experiment(
         stress = pd.concat([r.stress for r in results], ignore_index=True)
     if cfg.keep_records:
         contacts = pd.concat([r.contacts for r in results], ignore_index=True)
-        levels = levels_frame(contacts, {r.replication: r.end for r in results})
+        if not cfg.record_days:  # a sample of days lacks the contacts of the other days
+            levels = levels_frame(contacts, {r.replication: r.end for r in results})
         agent_states = pd.concat([r.agent_states for r in results], ignore_index=True)
         if cfg.outcomes.enabled:
             cases = pd.concat([r.cases for r in results], ignore_index=True)

@@ -784,6 +784,23 @@ CASES: list[tuple[str, list[str], str]] = [
         "(the weekly profile and the shifts' weekdays read it): set demand.start_weekday=2 too, "
         "or choose a Tuesday",
     ),
+    # records of a sample of days (docs/long_runs.md)
+    (
+        "rule",
+        ["scenario=mmc", "keep_records=false", "record_days=[1]"],
+        "record_days=[1] keeps the records of those days only, so it needs keep_records=true, "
+        "got keep_records=false",
+    ),
+    (
+        "rule",
+        ["horizon=3d", "record_days=[2,4]"],
+        "record_days[1] must be a day of the run in 1..3, got 4",
+    ),
+    (
+        "rule",
+        ["horizon=3d", "record_days=[2,2]"],
+        "record_days must name each day once, got [2, 2]",
+    ),
     # the Dask cluster (docs/cluster.md)
     (
         "rule",

@@ -135,6 +135,7 @@ def test_the_model_pickles_at_a_midnight_on_every_scenario(scenario: str) -> Non
     [
         # customer journeys, outcomes, repeats days ahead; dated: a day of March, two of April
         ("default", ["horizon=3d", "start_date=2026-03-31"], 1),
+        ("default", ["horizon=3d", "record_days=[2]"], 2),  # records of a sample of days
         pytest.param("postemobile", ["horizon=3d"], 2, marks=pytest.mark.slow),  # calibrated
         pytest.param("multiskill", ["horizon=2d"], 1, marks=pytest.mark.slow),
         ("shift_design", ["stress=call_center", "horizon=3d", "warmup=0"], 1),  # shifts, stress

@@ -159,6 +159,11 @@ class Config:
     aggregates per day instead of per reporting interval, for months and years
     (``docs/long_runs.md``): the KPIs, ``days.csv`` and ``weeks.csv`` are the
     same, ``intervals.csv`` has no rows and the plots over the day are skipped.
+    ``record_days`` (days of the run, 1 = the first, as in ``days.csv``) keeps,
+    of the records, only the legs, cases and agent spells that reach into one
+    of those days (:func:`sim.core.calendar.overlaps_days`); empty keeps them
+    all. The aggregates, KPIs and period tables still cover every day; the
+    exact ``levels`` table is not made from such a sample.
     ``start_date`` (``YYYY-MM-DD``) dates the run: time 0 is that day's
     midnight, the day and week tables get a ``date`` column and a run that
     reaches into a second calendar month gets ``months.csv``
@@ -179,6 +184,7 @@ class Config:
     drain_limit: float | None = None
     workers: int = 1
     keep_records: bool = True
+    record_days: list[int] = field(default_factory=list)  # [1, 100]: records of these days only
     intervals: bool = True  # false: aggregates per day only (memory flat in the horizon)
     plots: bool = True
     progress: bool = True

@@ -124,6 +124,8 @@ def estimate(cfg: Config) -> Estimate:
     if cfg.stress.enabled:  # every agent's stress at every interval end, kept
         agent_memory += agents * intervals * 8 * 8 * cfg.replications
     records = contacts * cfg.replications * RECORD_BYTES if cfg.keep_records else 0.0
+    if cfg.record_days:  # a sample of days (each also holds what earlier days left open)
+        records *= min(1.0, len(cfg.record_days) / math.ceil(cfg.horizon / 1440.0 - 1e-9))
     return Estimate(
         contacts, cfg.replications, intervals, agents, aggregates, records, agent_memory
     )

@@ -50,3 +50,18 @@ def _next_month(first: dt.date) -> dt.date:
 def period_dates(start: dt.date, t_start: np.ndarray) -> list[str]:
     """The date (``YYYY-MM-DD``) of the day each period starts in, from its start in minutes."""
     return [f"{start + dt.timedelta(days=int(d)):%Y-%m-%d}" for d in np.asarray(t_start) // DAY]
+
+
+def overlaps_days(start: np.ndarray, end: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """Which spells ``[start, end]`` (minutes; ``end`` NaN: still open) reach into one of ``days``.
+
+    ``days`` are days of the run, 1 = the first (as in ``days.csv``), ascending. A
+    spell reaches into day ``d`` when it starts before the day ends and ends at or
+    after the day starts: the contacts that arrived on the day and those still in
+    the centre (waiting or being served) from earlier days.
+    """
+    ends = np.asarray(days, dtype=float) * DAY
+    first = np.searchsorted(ends, start, side="right")  # the first sampled day ending after start
+    inside = first < len(ends)
+    reached = np.where(np.isnan(end), np.inf, end) >= ends[np.minimum(first, len(ends) - 1)] - DAY
+    return inside & reached

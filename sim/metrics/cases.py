@@ -26,7 +26,7 @@ scores its bonus/malus is tied to), the rest being contact KPIs there.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -55,10 +55,12 @@ CASE_FIELDS = ("issues", *CASE_COLUMNS[CASE_COLUMNS.index("closed") :])
 class CaseSink:
     """Collects case rows and reduces them in chunks into per-stratum sums."""
 
-    def __init__(self, win: Window, strata: Strata, keep: bool) -> None:
+    def __init__(
+        self, win: Window, strata: Strata, keep: Callable[[Columns], Columns] | None
+    ) -> None:
         self.win = win
         self.strata = strata
-        self.keep = keep
+        self.keep = keep  # what of a chunk is kept (None: nothing; identity: all)
         self.sums = {
             d: np.zeros((strata.size(d), win.n_intervals + 1, len(CASE_FIELDS))) for d in CASE_DIMS
         }
@@ -73,8 +75,8 @@ class CaseSink:
         table = flat.reshape(len(rows), width)
         cols = {k: table[:, i] for i, k in enumerate(CASE_COLUMNS)}
         reduce_cases(self.sums, cols, self.win, self.strata.vendor_of_group)
-        if self.keep:
-            self.chunks.append(cols)
+        if self.keep is not None:
+            self.chunks.append(self.keep(cols))
 
 
 def _values(cols: Columns) -> list[np.ndarray]:

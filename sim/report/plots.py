@@ -507,7 +507,8 @@ def run_figures(results: Results, full: bool = False) -> dict[str, Figure]:
     if results.agent_states is not None and results.contacts is not None:
         from sim.report.gantt import agent_day, plot_agent_day
 
-        figures["agent_day.png"] = plot_agent_day(agent_day(results, 0, day=0))
+        day = min(cfg.record_days) - 1 if cfg.record_days else 0  # a day whose records are kept
+        figures["agent_day.png"] = plot_agent_day(agent_day(results, 0, day=day))
     return figures
 
 

@@ -9,6 +9,7 @@ starts, because dataclasses stay mutable. The shared building blocks are in
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from sim.config.base import DAY, WEEKDAYS, parse_date
@@ -118,6 +119,28 @@ def check_run(c: Config) -> None:
     if c.drain_limit is not None:
         check_non_negative(c.drain_limit, "drain_limit")
     check_start_date(c)
+    check_record_days(c)
+
+
+def check_record_days(c: Config) -> None:
+    """Days of the run (1 = the first), each once, kept only where records are kept."""
+    if not c.record_days:
+        return
+    if not c.keep_records:
+        raise ConfigError(
+            f"record_days={c.record_days} keeps the records of those days only, so it needs "
+            "keep_records=true, got keep_records=false"
+        )
+    last = max(1, math.ceil(c.horizon / DAY - 1e-9))
+    for i, d in enumerate(c.record_days):
+        ok = isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= last
+        require(ok, f"record_days[{i}]", f"must be a day of the run in 1..{last}", d)
+    require(
+        len(set(c.record_days)) == len(c.record_days),
+        "record_days",
+        "must name each day once",
+        c.record_days,
+    )
 
 
 def check_start_date(c: Config) -> None:
