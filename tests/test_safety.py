@@ -355,3 +355,47 @@ def test_a_read_only_folder_is_one_line(tmp_path):
     d.chmod(0o555)
     p = run(*TINY, f"hydra.run.dir={d / 'run'}")
     assert p.returncode == 2 and p.stderr.startswith("error: cannot create")
+
+
+def test_a_staging_folder_stopped_while_made_or_removed_is_still_the_runs(tmp_path, monkeypatch):
+    """Ctrl-C between creating a staging folder and marking it, or while removing it, leaves a
+    folder the next run recognises as a run's own (and removes), not a user's that blocks it."""
+    from sim.study import folders
+
+    d = tmp_path / "out"
+    claim = folders.Claim(d, "digest")
+    with monkeypatch.context() as m:  # stopped right after the folder is made, before its mark
+        m.setattr(Path, "touch", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt))
+        with pytest.raises(KeyboardInterrupt):
+            claim.__enter__()
+    assert not d.exists(), "the half-made staging folder went with the folder it was in"
+    d.mkdir()
+    empty = d / f"{STAGING}abc123"  # what a kill between mkdtemp and the mark leaves
+    empty.mkdir()
+    marked = d / f"{STAGING}def456"
+    marked.mkdir()
+    for name in (folders.STAGING_MARK, "a.csv", "b.csv", "c.csv"):
+        (marked / name).write_text("x")
+    removed: list[str] = []
+
+    def stopped(path: Path) -> None:  # killed while removing its second file
+        if len(removed) == 1:
+            raise KeyboardInterrupt
+        removed.append(path.name)
+        path.unlink()
+
+    with monkeypatch.context() as m:
+        m.setattr(folders, "_remove", stopped)
+        with pytest.raises(KeyboardInterrupt):
+            folders.remove_staging(marked)
+    assert (marked / folders.STAGING_MARK).exists() and len(removed) == 1
+    state = inspect(d)
+    assert set(state.staging) == {empty.name, marked.name} and not state.foreign
+    users = d / f"{STAGING}mine"  # named like ours, but a user's: not empty, not marked
+    users.mkdir()
+    (users / "thesis.txt").write_text("mine")
+    assert inspect(d).foreign == (users.name,)
+    users.rename(tmp_path / "kept")
+    with folders.Claim(d, "digest") as again:  # the next run cleans both and writes
+        assert not empty.exists() and not marked.exists() and again.staging.is_dir()
+    assert os.listdir(d) == []

@@ -1,15 +1,15 @@
 """Output folders a run owns: it never deletes or overwrites what it did not write.
 
 A run writes into a fresh *staging* folder inside its output folder
-(``.ccsim-staging-*``, marked inside), then *publishes*: it lists the files it
-is about to move in a journal (``.ccsim-pending.json``), moves them into the
-output folder, writes the *manifest* (``done.json``: the configuration's
-digest and every file of the result) last and atomically, and removes the
-journal. A folder is a finished result exactly when it holds a valid
-manifest, so a run killed at any point (even ``kill -9``) leaves no folder
-that looks finished unless it is. Its leftovers (staging folders, files
-named in a journal) are recognised as a ccsim run's own and removed by the
-next run into that folder, and only those.
+(``.ccsim-staging-*``, marked inside; an empty one is a run's too), then
+*publishes*: it lists the files it is about to move in a journal
+(``.ccsim-pending.json``), moves them into the output folder, writes the
+*manifest* (``done.json``: the configuration's digest and every file of the
+result) last and atomically, and removes the journal. A folder is a finished
+result exactly when it holds a valid manifest, so a run killed at any point
+(even ``kill -9``) leaves no folder that looks finished unless it is. Its
+leftovers (staging folders, files named in a journal) are recognised as a ccsim
+run's own and removed by the next run into that folder, and only those.
 
 Every other entry of the folder is *foreign*: it is never removed or
 overwritten. A run refuses, with one line, to write into a folder that holds
@@ -115,7 +115,27 @@ class FolderState:
 
 
 def _is_staging(path: Path) -> bool:
-    return path.name.startswith(STAGING) and (path / STAGING_MARK).is_file()
+    """A staging folder of ours: named so, and marked inside or empty.
+
+    Empty, because a run stopped between creating the folder and marking it, or
+    between removing the mark and the folder (:func:`remove_staging` removes the
+    mark last), leaves it so; the prefix is ccsim's, and an empty folder holds
+    nothing to lose.
+    """
+    if not path.name.startswith(STAGING) or path.is_symlink() or not path.is_dir():
+        return False
+    return (path / STAGING_MARK).is_file() or not any(path.iterdir())
+
+
+def remove_staging(path: Path) -> None:
+    """Remove a staging folder, its mark last: stopped part-way, it is still recognised."""
+    if not path.is_dir() or path.is_symlink():
+        return
+    for entry in os.listdir(path):
+        if entry != STAGING_MARK:
+            _remove(path / entry)
+    (path / STAGING_MARK).unlink(missing_ok=True)
+    path.rmdir()
 
 
 def inspect(path: str | Path) -> FolderState:
@@ -228,7 +248,7 @@ def clean_leftovers(state: FolderState) -> None:
     """Remove what an interrupted run of ours left in the folder (nothing else)."""
     path = state.path
     for name in state.staging:
-        _remove(path / name)
+        remove_staging(path / name)
     if state.pending and not state.finished:  # files of a run that never finished
         for name in state.pending:
             _remove(path / name)
@@ -282,6 +302,9 @@ class Claim:
         try:
             self._prepare()
         except BaseException:
+            if self.staging is not None:  # stopped while marking it (Ctrl-C)
+                with contextlib.suppress(OSError):
+                    remove_staging(self.staging)
             self._release()
             raise
         return self
@@ -334,7 +357,8 @@ class Claim:
     def __exit__(self, kind: type | None, err: BaseException | None, tb: Any) -> None:
         try:
             if self.staging is not None:
-                shutil.rmtree(self.staging, ignore_errors=True)
+                with contextlib.suppress(OSError):
+                    remove_staging(self.staging)
             if not self.published and (self.path / PENDING).exists():
                 clean_leftovers(inspect(self.path))
         finally:
