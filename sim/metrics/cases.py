@@ -190,7 +190,7 @@ def case_period_columns(
 
     Rows ``scope, t_start`` and :data:`PERIOD_CASE_METRICS`, by the period of each
     case's first contact (an interval belongs to the period it starts in), to be
-    joined onto the day and week tables. Sums over the period, then ratios.
+    joined onto the day, week and month tables. Sums over the period, then ratios.
     """
     edges = win.edges
     starts = period_slots(edges, bounds)[1]
