@@ -22,7 +22,8 @@ class Results:
         waits: wait histogram summed over replications ``scope, low, high, count``.
         baseline: Erlang staffing baseline per queue.
         contacts: per-contact records (None when ``keep_records`` is off).
-        levels: queue length and busy agents as exact step functions (idem).
+        levels: queue length and busy agents as exact step functions (idem; None too
+            with ``record_days``, whose sample lacks the contacts of the other days).
         cases: one row per issue (with the outcome model and records kept).
         stress: every agent's stress at each interval end (with the stress model).
         warnings: what the run warned about before it started (e.g. no steady state).
