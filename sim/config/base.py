@@ -50,6 +50,11 @@ def minutes(value: float | str, path: str) -> float:
     return out
 
 
+def run_days(horizon: float) -> int:
+    """Days a run of ``horizon`` minutes reaches into (1 = the first; a part day counts)."""
+    return max(1, math.ceil(horizon / DAY - 1e-9))
+
+
 def parse_date(value: object) -> dt.date | None:
     """The date of a ``YYYY-MM-DD`` string (or a ``datetime.date``); None if it is not one."""
     if isinstance(value, dt.datetime):

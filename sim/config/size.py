@@ -29,6 +29,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sim.config.base import run_days
 from sim.config.errors import SizeError
 
 if TYPE_CHECKING:
@@ -125,7 +126,7 @@ def estimate(cfg: Config) -> Estimate:
         agent_memory += agents * intervals * 8 * 8 * cfg.replications
     records = contacts * cfg.replications * RECORD_BYTES if cfg.keep_records else 0.0
     if cfg.record_days:  # a sample of days (each also holds what earlier days left open)
-        records *= min(1.0, len(cfg.record_days) / math.ceil(cfg.horizon / 1440.0 - 1e-9))
+        records *= min(1.0, len(cfg.record_days) / run_days(cfg.horizon))
     return Estimate(
         contacts, cfg.replications, intervals, agents, aggregates, records, agent_memory
     )

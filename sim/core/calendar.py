@@ -10,11 +10,10 @@ profile and the shifts' weekdays are what tell days apart).
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import numpy as np
 
-from sim.config.base import DAY, WEEKDAYS, parse_date
+from sim.config.base import DAY, WEEKDAYS, parse_date, run_days
 
 __all__ = ["DAY", "WEEKDAYS", "in_window", "month_starts", "parse_date", "period_dates"]
 
@@ -31,7 +30,7 @@ def month_starts(start: dt.date, horizon: float) -> tuple[np.ndarray, list[str]]
     The first month starts at 0 (the run may begin mid-month); names are
     ``YYYY-MM``. ``start`` is the date of time 0.
     """
-    days = max(1, math.ceil(horizon / DAY - 1e-9))
+    days = run_days(horizon)
     first = dt.date(start.year, start.month, 1)
     bounds, names = [0.0], [f"{first:%Y-%m}"]
     month = _next_month(first)

@@ -413,30 +413,27 @@ def daily_kpis(
     ]
     fig, axes = _grid(len(DAY_PANELS), 1, (10, 2.3 * len(DAY_PANELS)))
     colours = _colours(shown)
-    steps = ((weeks, ("--", "week")), (months, (":", "month")))
+    steps = [
+        (t, ls, n) for t, ls, n in ((weeks, "--", "week"), (months, ":", "month")) if t is not None
+    ]
     for ax, (column, label, scale) in zip(axes[:, 0], DAY_PANELS, strict=True):
         for scope in shown:
             _day_band(
                 ax, days[days["scope"] == scope.key], column, scope.label, colours[scope.key], scale
             )
-            for table, style in steps:
-                if table is not None:
-                    part = table[table["scope"] == scope.key]
-                    _period_steps(ax, part, column, scale, colours[scope.key], style[0])
+            for table, ls, _ in steps:
+                part = table[table["scope"] == scope.key]
+                _period_steps(ax, part, column, scale, colours[scope.key], ls)
         ax.set_ylabel(label)
     if months is not None:
         _month_marks(axes[:, 0], months)
     handles = axes[0, 0].get_legend_handles_labels()[0]
-    handles += [
-        Line2D([], [], color="0.4", ls=ls, label=f"{name} (mean)")
-        for table, (ls, name) in steps
-        if table is not None
-    ]
+    handles += [Line2D([], [], color="0.4", ls=ls, label=f"{name} (mean)") for _, ls, name in steps]
     axes[0, 0].legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     first = f" (day 1 = {start_date})" if start_date is not None else ""
     axes[-1, 0].set_xlabel(f"day of the run{first}")
-    dashed = [w for t, w in ((weeks, "dashed: weeks"), (months, "dotted: months")) if t is not None]
-    extra = "; " + ", ".join(dashed) if dashed else ""
+    style = {"--": "dashed", ":": "dotted"}
+    extra = "; " + ", ".join(f"{style[ls]}: {n}s" for _, ls, n in steps) if steps else ""
     fig.suptitle(f"Day by day (mean over replications, 10-90 % band{extra})")
     fig.tight_layout()
     return fig

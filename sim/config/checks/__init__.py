@@ -9,10 +9,9 @@ starts, because dataclasses stay mutable. The shared building blocks are in
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
-from sim.config.base import DAY, WEEKDAYS, parse_date
+from sim.config.base import DAY, WEEKDAYS, parse_date, run_days
 from sim.config.checks.common import (
     LONGEST,
     _finite,
@@ -131,7 +130,7 @@ def check_record_days(c: Config) -> None:
             f"record_days={c.record_days} keeps the records of those days only, so it needs "
             "keep_records=true, got keep_records=false"
         )
-    last = max(1, math.ceil(c.horizon / DAY - 1e-9))
+    last = run_days(c.horizon)
     for i, d in enumerate(c.record_days):
         ok = isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= last
         require(ok, f"record_days[{i}]", f"must be a day of the run in 1..{last}", d)
