@@ -7,7 +7,9 @@ ratio to the naive SimPy pattern measured in this same run.
 
 - ``simpy_naive``: one process per customer + ``simpy.Resource`` (the textbook pattern);
 - ``simpy_callbacks``: event callbacks + deque, waits only (the fast floor);
-- ``ccsim_run``: our model, building it, simulating and recording every contact;
+- ``ccsim_run``: our model, building it, simulating and recording every contact (a plain
+  textbook queue: the express loop of :mod:`sim.express`);
+- ``ccsim_run_simpy``: the same with ``engine=simpy`` (SimPy's loop and the general router);
 - ``ccsim_full``: ``run_replication``: the above plus KPI and interval tables;
 - ``ccsim_abandon``: ``ccsim_full`` with exponential patience (mean 2 min).
 
@@ -100,8 +102,10 @@ def simpy_callbacks(n: int, seed: int = 1) -> float:
     return float(np.mean(waits))
 
 
-def mmc_config(n: int, patience: float | None = None, keep: bool = True) -> Config:
-    """Our M/M/c with about ``n`` customers."""
+def mmc_config(
+    n: int, patience: float | None = None, keep: bool = True, engine: str = "auto"
+) -> Config:
+    """Our M/M/c with about ``n`` customers (``engine=simpy``: never the express loop)."""
     pat = None if patience is None else DistributionConfig(mean=patience)
     q = QueueConfig(
         arrival=ArrivalConfig(rate=LAM), service=DistributionConfig(mean=MEAN), patience=pat
@@ -112,17 +116,21 @@ def mmc_config(n: int, patience: float | None = None, keep: bool = True) -> Conf
         progress=False,
         plots=False,
         keep_records=keep,
+        engine=engine,
         queues={"calls": q},
         agents={"agents": AgentGroupConfig(count=AGENTS)},
     )
 
 
-def ccsim_run(n: int) -> int:
+def ccsim_run(n: int, engine: str = "auto") -> int:
     """Build, simulate and record (no KPI tables); returns contacts recorded."""
     chunks: list = []
-    model = build(mmc_config(n), Streams(1, 0), chunks.append)
+    model = build(mmc_config(n, engine=engine), Streams(1, 0), chunks.append)
     with gc_paused():
-        model.env.run()
+        if model.express is None:
+            model.env.run()
+        else:  # the same events in the one-queue loop (sim.express)
+            model.express.drain(None)
         model.router.close_all()
         model.log.flush()
     return model.log.count
@@ -141,6 +149,7 @@ def speed(n: int, repeats: int) -> dict[str, float]:
         "simpy_naive": lambda: simpy_naive(n),
         "simpy_callbacks": lambda: simpy_callbacks(n),
         "ccsim_run": lambda: ccsim_run(n),
+        "ccsim_run_simpy": lambda: ccsim_run(n, "simpy"),
         "ccsim_full": lambda: ccsim_full(n),
         "ccsim_abandon": lambda: ccsim_full(n, patience=2.0),
     }

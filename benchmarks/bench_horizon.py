@@ -82,12 +82,13 @@ def chunk_costs(scenario: str, repeats: int) -> list[tuple[int, float, float]]:
     from sim.metrics.reduce import reduce_chunk, reduce_span
     from sim.model import build, window
     from sim.plan import kinds_and_strata
+    from sim.runner import run_until
 
     cfg = sim.load_config(scenario, ["horizon=365d", "replications=1", "force=true"])
     chunks: list[Columns] = []
     model = build(cfg, Streams(cfg.seed, 0), chunks.append)
     while not chunks:  # the first full chunk: a day of the M/M/c, 13 of the default centre
-        model.env.run(until=model.env.now + 1440.0)
+        run_until(model, model.env.now + 1440.0)
     chunk = chunks[0]
     strata, end = kinds_and_strata(cfg)[2], model.env.now
     out = []

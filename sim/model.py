@@ -36,6 +36,7 @@ from sim.demand.arrivals import (
 )
 from sim.demand.sources import DemandSource, channel_draws, uniform_rows
 from sim.demand.tables import demand_tables
+from sim.express import Express, express_for
 from sim.journey.duplicates import duplicates
 from sim.journey.front_door import FrontDoor, Kind
 from sim.metrics.aggregates import Strata, Window
@@ -64,6 +65,7 @@ class Model:
     outcomes: OutcomeModel | None = None
     stress: StressModel | None = None
     tallies: dict[str, CampaignTally] = field(default_factory=dict)
+    express: Express | None = None  # the one-queue loop that replaces env.run (engine=auto)
 
 
 def window(cfg: Config) -> Window:
@@ -215,7 +217,9 @@ def _times(
 
 def _queue_streams(
     env: simpy.Environment, cfg: Config, streams: Streams, router: Router, ids: Iterator[int]
-) -> None:
+) -> list[ArrivalStream]:
+    """Start the arrival process of every queue with its own arrivals; return them."""
+    sources: list[ArrivalStream] = []
     for q, (name, qc) in enumerate(cfg.queues.items()):
         if qc.arrival is None:
             continue
@@ -228,9 +232,11 @@ def _queue_streams(
         parts = (env, times, q, ids, draws, router.admit, router.source_done)
         if qc.service_profile:
             factors = (qc.service_profile, qc.service_profile_interval)
-            ProfiledArrivals(*parts, factors).start()
+            sources.append(ProfiledArrivals(*parts, factors))
         else:
-            QueueArrivals(*parts).start()
+            sources.append(QueueArrivals(*parts))
+        sources[-1].start()
+    return sources
 
 
 def _demand_sources(
@@ -391,7 +397,7 @@ def build(
     router = _router(env, cfg, record, _n_sources(cfg), streams, kinds)
     ids = shared_ids()
     tallies = outbound.tallies(cfg)
-    _queue_streams(env, cfg, streams, router, ids)
+    sources = _queue_streams(env, cfg, streams, router, ids)
     front = None
     if cfg.channels and cfg.demand.segments:
         front = _front_door(env, cfg, streams, router, record, kinds, index, ids, outcomes)
@@ -411,6 +417,19 @@ def build(
             outcomes.quality_hook = stress.quality
             outcomes.stress_hook = stress.level
     workforce = Workforce(env, router, cfg.agents, streams, cfg.demand.start_weekday, stress)
+    fast = None
+    if cfg.engine == "auto" and front is None and outcomes is None and stress is None:
+        fast = express_for(env, router, log, sources)  # None: the general engine
     return Model(
-        env, router, front, log, strata, list(cfg.agents), workforce, outcomes, stress, tallies
+        env,
+        router,
+        front,
+        log,
+        strata,
+        list(cfg.agents),
+        workforce,
+        outcomes,
+        stress,
+        tallies,
+        fast,
     )

@@ -447,21 +447,18 @@ def _simulate(
     Stopping at a midnight (for the progress bar or a checkpoint) changes no
     event's order: ``env.run(until=...)`` only adds an urgent stop event.
     """
-    env, router = model.env, model.router
+    router = model.router
     done = start
     stops = progress_stops(cfg.horizon) if advance or midnight else [cfg.horizon]
     for stop in (s for s in stops if s > start):
-        env.run(until=stop)
+        run_until(model, stop)
         if advance:
             advance(stop - done)
         done = stop
         if midnight is not None and stop < cfg.horizon and stop % DAY == 0:
             midnight(stop)
     if cfg.drain and not router.drained.triggered:
-        until = router.drained
-        if cfg.drain_limit is not None:
-            until = until | env.timeout(cfg.drain_limit)
-        env.run(until=until)
+        drain(cfg, model)
     if model.front is not None:
         model.front.close_all()
     router.close_all()
@@ -469,6 +466,29 @@ def _simulate(
     if model.outcomes is not None:
         model.outcomes.close_open()
     model.log.flush()
+
+
+def run_until(model: Model, minute: float) -> None:
+    """Run ``model``'s events before ``minute``, in whichever loop runs them, and stand there.
+
+    ``env.run(until=minute)``, or the express loop of a plain textbook queue
+    (:mod:`sim.express`), which gives the same records.
+    """
+    if model.express is None:
+        model.env.run(until=minute)
+    else:
+        model.express.run(minute)
+
+
+def drain(cfg: Config, model: Model) -> None:
+    """After the horizon: run until the last contact has left (or for ``drain_limit``)."""
+    if model.express is not None:
+        model.express.drain(cfg.drain_limit)
+        return
+    until = model.router.drained
+    if cfg.drain_limit is not None:
+        until = until | model.env.timeout(cfg.drain_limit)
+    model.env.run(until=until)
 
 
 def _start(cfg: Config, replication: int) -> tuple[Model, _Sink, CaseSink | None]:

@@ -38,6 +38,7 @@ MAY_IMPORT: dict[str, set[str]] = {
 TOP = {
     "sim.plan": "build",
     "sim.model": "build",
+    "sim.express": "build",
     "sim.outbound": "build",
     "sim.runner": "run",
     "sim": "api",

@@ -20,7 +20,7 @@ from sim.metrics.records import Columns, concat_columns
 from sim.metrics.reduce import add_by_slot, reduce_chunk, reduce_span
 from sim.model import build, window
 from sim.plan import kinds_and_strata
-from sim.runner import _simulate, _Sink, bar_unit, progress_stops
+from sim.runner import _simulate, _Sink, bar_unit, drain, progress_stops, run_until
 
 
 @pytest.mark.parametrize(
@@ -60,8 +60,8 @@ def _records(cfg: sim.Config) -> tuple[Columns, float]:
     """Every record of replication 0 of ``cfg`` (in the order they were written) and its end."""
     chunks: list[Columns] = []
     model = build(cfg, Streams(cfg.seed, 0), chunks.append)
-    model.env.run(until=cfg.horizon)
-    model.env.run(until=model.router.drained)
+    run_until(model, cfg.horizon)
+    drain(cfg, model)
     model.router.close_all()
     model.log.flush()
     return concat_columns(chunks, sort=False), model.env.now

@@ -164,6 +164,12 @@ class Config:
     of those days (:func:`sim.core.calendar.overlaps_days`); empty keeps them
     all. The aggregates, KPIs and period tables still cover every day; the
     exact ``levels`` table is not made from such a sample.
+    ``engine``: ``auto`` runs a plain textbook queue (one queue with its own
+    arrivals, one group of always-present single-slot agents, nothing else
+    attached) in the express loop of :mod:`sim.express`, the same events and
+    records as SimPy's loop in about half the time; ``simpy`` always runs
+    SimPy's loop with the general router (a check of the express loop, or a
+    debugger's choice).
     ``start_date`` (``YYYY-MM-DD``) dates the run: time 0 is that day's
     midnight, the day and week tables get a ``date`` column and a run that
     reaches into a second calendar month gets ``months.csv``
@@ -182,6 +188,7 @@ class Config:
     interval: float = 30.0
     drain: bool = True
     drain_limit: float | None = None
+    engine: str = "auto"  # auto: the express loop where it applies; simpy: never
     workers: int = 1
     keep_records: bool = True
     record_days: list[int] = field(default_factory=list)  # [1, 100]: records of these days only

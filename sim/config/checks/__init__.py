@@ -32,6 +32,8 @@ from sim.config.errors import ConfigError
 if TYPE_CHECKING:
     from sim.config.schema import AgentGroupConfig, Config, QueueConfig
 
+ENGINES = ("auto", "simpy")  # Config.engine: see sim.express
+
 
 def check_queue(q: QueueConfig, path: str, horizon: float) -> None:
     """Check one queue."""
@@ -117,6 +119,7 @@ def check_run(c: Config) -> None:
     )
     if c.drain_limit is not None:
         check_non_negative(c.drain_limit, "drain_limit")
+    require(c.engine in ENGINES, "engine", f"must be one of {', '.join(ENGINES)}", c.engine)
     check_start_date(c)
     check_record_days(c)
 
