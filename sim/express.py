@@ -1,7 +1,8 @@
 """Express: the events of a single textbook queue, run in one loop.
 
-A run of one queue with its own arrival process (M/M/c, M/G/c, Erlang A:
-first come first served, with or without patience) served by one group of
+A run of one queue with its own arrival process (M/M/c, M/G/c, Erlang A,
+M/M/c/K and Erlang B: first come first served, with patience or a capacity,
+not both) served by one group of
 always-present single-slot agents spends most of its time in SimPy's
 dispatch and in the half-dozen small calls per contact of the general router
 (arrive, admit, start, finish, record, take next). :class:`Express` runs the
@@ -16,13 +17,15 @@ scheduled (the environment's own event counter). An arrival at ``t`` is
 scheduled at the previous one as ``now + (t - now)``, a completion at
 ``now + handle * speed``, as the general engine does, so the floats are the
 same. Contacts whose patience ran out are closed when an agent meets them at
-the head of the queue, as :meth:`sim.routing.router.Router._next_in` does.
+the head of the queue, as :meth:`sim.routing.router.Router._next_in` does; a
+contact that finds the queue at its capacity is blocked (``Router.admit``).
 
 Anything else takes the general engine (:func:`express_for` says which):
-capacity, callbacks, balking, overflow, shifts or staffing profiles, service
-profiles over the day, several queues or groups, chat concurrency, stress,
-outcomes, outbound, the customer journey. Nothing is modelled differently:
-this is the same model, run faster.
+capacity together with patience (a full queue then frees room by deadlines),
+callbacks, balking, overflow, shifts or staffing profiles, service profiles
+over the day, several queues or groups, chat concurrency, stress, outcomes,
+outbound, the customer journey. Nothing is modelled differently: this is the
+same model, run faster.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import heapq
 import math
 from typing import TYPE_CHECKING
 
-from sim.core.entities import ABANDONED, SERVED, Contact
+from sim.core.entities import ABANDONED, BLOCKED, SERVED, Contact
 from sim.demand.arrivals import QueueArrivals
 from sim.routing.router import Router
 
@@ -66,7 +69,6 @@ def express_for(
         and router.sources_open == 1
         and len(router.agents) == 1
         and len(router.waiting) == 1
-        and not router.limited[0]
         and not plan.overflow[0]
         and not plan.track_deadlines[0]
         and all(a.slots == 1 and a.present and not a.busy for a in router.agents[0])
@@ -133,6 +135,7 @@ class Express:
         env, router, log, src = self.env, self.router, self.log, self.source
         waiting, idle, busy = router.waiting[0], router.idle[0], self.busy
         q, speed, eid = self.queue, self.speed, env._eid
+        limited, capacity, in_system = router.limited[0], router.plan.capacity[0], router.in_system
         ids, handles, patience, times = src._ids, src._handle, src._patience, src._times
         rows, batch, arrival = log._rows, log.BATCH, self.next_arrival
         push, pop = heapq.heappush, heapq.heappop
@@ -144,6 +147,8 @@ class Express:
                     now, _, agent = pop(busy)
                     c = agent.contact
                     agent.contact = None
+                    if limited:
+                        in_system[0] -= 1
                     rows.append(
                         (
                             c.id,
@@ -173,21 +178,9 @@ class Express:
                             push(busy, (now + c.handle * speed, next(eid), agent))
                             break
                         c.outcome = ABANDONED
-                        rows.append(
-                            (
-                                c.id,
-                                c.issue,
-                                c.queue,
-                                c.kind,
-                                c.t_arrival,
-                                c.t_queue,
-                                c.t_answer,
-                                c.deadline,
-                                ABANDONED,
-                                -1,
-                                c.info,
-                            )
-                        )
+                        if limited:
+                            in_system[0] -= 1
+                        rows.append(_unserved(c, c.deadline))
                         if len(rows) >= batch:
                             log._convert()
                             rows = log._rows
@@ -204,13 +197,23 @@ class Express:
                         return False
                     now = arrival[0]
                     c = Contact(next(ids), q, q, now, next(handles), now + next(patience))
-                    if idle:
+                    if limited and in_system[0] >= capacity:
+                        c.outcome = BLOCKED  # the queue is full (no deadlines to free room)
+                        rows.append(_unserved(c, now))
+                        if len(rows) >= batch:
+                            log._convert()
+                            rows = log._rows
+                    elif idle:
+                        if limited:
+                            in_system[0] += 1
                         agent = idle.popleft()
                         c.t_answer = now
                         c.agent = agent
                         agent.contact = c
                         push(busy, (now + c.handle * speed, next(eid), agent))
                     else:
+                        if limited:
+                            in_system[0] += 1
                         waiting.append(c)
                     t = next(times, None)
                     if t is None:
@@ -221,3 +224,20 @@ class Express:
                         arrival = (now + (t - now), next(eid))
         finally:
             self.next_arrival = arrival
+
+
+def _unserved(c: Contact, t_end: float) -> tuple:
+    """The record of a contact that leaves unserved (``ContactLog.record``'s row)."""
+    return (
+        c.id,
+        c.issue,
+        c.queue,
+        c.kind,
+        c.t_arrival,
+        c.t_queue,
+        c.t_answer,
+        t_end,
+        c.outcome,
+        -1,
+        c.info,
+    )

@@ -52,6 +52,9 @@ def differing(a: sim.Results, b: sim.Results) -> list[str]:
         ("mmc_abandon", ["horizon=2000"]),  # Erlang A: deadlines met at the head of the queue
         ("mmc_abandon", ["horizon=2000", "drain_limit=2"]),  # the drain cut short
         ("staffing_day", ["replications=1", "keep_records=true"]),  # arrivals over the day
+        ("mmck", ["horizon=2000", "arrival_rate=52"]),  # M/M/c/K: blocking
+        ("mmcc", ["horizon=2000"]),  # Erlang B
+        ("mmck", [*TIES, "servers=2", "capacity=4"]),  # blocking at tied instants
         ("mmc", [*TIES, "servers=3"]),
         (
             "mmc",
@@ -71,7 +74,7 @@ def test_express_gives_the_general_engines_tables(scenario: str, overrides: list
     assert differing(fast, general) == []
 
 
-@pytest.mark.parametrize("scenario", ["mmc", "mmc_abandon"])
+@pytest.mark.parametrize("scenario", ["mmc", "mmc_abandon", "mmck", "mmcc", "staffing_day"])
 def test_plain_textbook_queues_take_the_express_loop(scenario: str) -> None:
     model, _, _ = _start(sim.load_config(scenario, ["progress=false"]), 0)
     assert isinstance(model.express, Express)
@@ -84,8 +87,7 @@ def test_plain_textbook_queues_take_the_express_loop(scenario: str) -> None:
 @pytest.mark.parametrize(
     ("scenario", "overrides"),
     [
-        ("mmck", []),  # capacity: blocking
-        ("mmcc", []),
+        ("mmck", ["mean_patience=2.0"]),  # capacity and patience: room freed by deadlines
         (
             "mmc",
             ["queues.calls.service_profile=[1.0,1.2]", "queues.calls.service_profile_interval=720"],
