@@ -130,7 +130,7 @@ class Express:
         With ``drain``, stop as soon as the router reports it is drained (True).
         The general engine's calls are inlined: ``QueueArrivals._arrive``,
         ``Router.admit`` and ``_start``, ``Router._finish``, ``_take_next`` and
-        ``_next_in``, and ``ContactLog.record``.
+        ``_next_in``, and ``ContactLog.record`` for served contacts.
         """
         env, router, log, src = self.env, self.router, self.log, self.source
         waiting, idle, busy = router.waiting[0], router.idle[0], self.busy
@@ -180,10 +180,8 @@ class Express:
                         c.outcome = ABANDONED
                         if limited:
                             in_system[0] -= 1
-                        rows.append(_unserved(c, c.deadline))
-                        if len(rows) >= batch:
-                            log._convert()
-                            rows = log._rows
+                        log.record(c, ABANDONED, c.deadline)  # not the hot path: no inlining
+                        rows = log._rows  # a new list if that filled a batch
                     else:
                         agent.idle_since = now
                         idle.append(agent)
@@ -199,10 +197,8 @@ class Express:
                     c = Contact(next(ids), q, q, now, next(handles), now + next(patience))
                     if limited and in_system[0] >= capacity:
                         c.outcome = BLOCKED  # the queue is full (no deadlines to free room)
-                        rows.append(_unserved(c, now))
-                        if len(rows) >= batch:
-                            log._convert()
-                            rows = log._rows
+                        log.record(c, BLOCKED, now)
+                        rows = log._rows
                     elif idle:
                         if limited:
                             in_system[0] += 1
@@ -224,20 +220,3 @@ class Express:
                         arrival = (now + (t - now), next(eid))
         finally:
             self.next_arrival = arrival
-
-
-def _unserved(c: Contact, t_end: float) -> tuple:
-    """The record of a contact that leaves unserved (``ContactLog.record``'s row)."""
-    return (
-        c.id,
-        c.issue,
-        c.queue,
-        c.kind,
-        c.t_arrival,
-        c.t_queue,
-        c.t_answer,
-        t_end,
-        c.outcome,
-        -1,
-        c.info,
-    )

@@ -417,19 +417,8 @@ def build(
             outcomes.quality_hook = stress.quality
             outcomes.stress_hook = stress.level
     workforce = Workforce(env, router, cfg.agents, streams, cfg.demand.start_weekday, stress)
-    fast = None
-    if cfg.engine == "auto" and front is None and outcomes is None and stress is None:
-        fast = express_for(env, router, log, sources)  # None: the general engine
-    return Model(
-        env,
-        router,
-        front,
-        log,
-        strata,
-        list(cfg.agents),
-        workforce,
-        outcomes,
-        stress,
-        tallies,
-        fast,
-    )
+    express = None
+    if cfg.engine == "auto" and front is None:  # express_for checks the rest
+        express = express_for(env, router, log, sources)  # None: the general engine
+    parts = (env, router, front, log, strata, list(cfg.agents), workforce, outcomes, stress)
+    return Model(*parts, tallies, express)

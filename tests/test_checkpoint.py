@@ -28,6 +28,7 @@ from sim.core import checkpoint as ckpt
 from sim.core.rng import Streams
 from sim.metrics.records import CHUNK, ContactLog
 from sim.runner import Checkpoints, _start
+from tests.tables import differing_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted(p.stem for p in (ROOT / "configs" / "scenario").glob("[!_]*.yaml"))
@@ -84,12 +85,7 @@ def killed_after_a_finished_replication(monkeypatch, cfg: sim.Config, path: Path
 
 def same_tables(a: sim.Results, b: sim.Results) -> list[str]:
     """Names of the tables that differ (one is None, or not ``DataFrame.equals``)."""
-    out = []
-    for name in TABLES:
-        x, y = getattr(a, name), getattr(b, name)
-        if (x is None) != (y is None) or (x is not None and not x.equals(y)):
-            out.append(name)
-    return out
+    return differing_tables(a, b, TABLES)
 
 
 @pytest.fixture(autouse=True)

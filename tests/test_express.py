@@ -14,6 +14,7 @@ import sim
 from sim.config.errors import ConfigError
 from sim.express import Express
 from sim.runner import _start
+from tests.tables import differing_tables
 
 TABLES = ("kpis", "replications", "intervals", "waits", "contacts", "levels", "agent_states")
 QUICK = ["progress=false", "plots=false", "replications=2"]
@@ -31,16 +32,6 @@ TIES = [
 
 def results(scenario: str, engine: str, overrides: list[str]) -> sim.Results:
     return sim.run_experiment(sim.load_config(scenario, [*QUICK, *overrides, f"engine={engine}"]))
-
-
-def differing(a: sim.Results, b: sim.Results) -> list[str]:
-    """Tables that differ between two runs (missing in one, or not ``DataFrame.equals``)."""
-    out = []
-    for name in TABLES:
-        x, y = getattr(a, name), getattr(b, name)
-        if (x is None) != (y is None) or (x is not None and not x.equals(y)):
-            out.append(name)
-    return out
 
 
 @pytest.mark.parametrize(
@@ -71,7 +62,7 @@ def test_express_gives_the_general_engines_tables(scenario: str, overrides: list
     fast = results(scenario, "auto", overrides)
     general = results(scenario, "simpy", overrides)
     assert len(fast.contacts) > 400
-    assert differing(fast, general) == []
+    assert differing_tables(fast, general, TABLES) == []
 
 
 @pytest.mark.parametrize("scenario", ["mmc", "mmc_abandon", "mmck", "mmcc", "staffing_day"])

@@ -23,6 +23,7 @@ from sim.core import checkpoint as ckpt
 from sim.core import streams
 from sim.core.distributions import BlockDraw, Deterministic, Exponential, Trace, sampler
 from sim.runner import _start, run_until
+from tests.tables import differing_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted(p.stem for p in (ROOT / "configs" / "scenario").glob("[!_]*.yaml"))
@@ -52,12 +53,7 @@ def dumps_314(obj: object, protocol: int | None = None) -> bytes:
 def different(a: sim.Results, b: sim.Results) -> list[str]:
     """Names of the tables that differ; the contacts and KPIs must be there."""
     assert a.contacts is not None and len(a.kpis)
-    out = []
-    for name in TABLES:
-        x, y = getattr(a, name), getattr(b, name)
-        if (x is None) != (y is None) or (x is not None and not x.equals(y)):
-            out.append(name)
-    return out
+    return differing_tables(a, b, TABLES)
 
 
 @pytest.fixture
