@@ -12,11 +12,13 @@ the contact legs recorded meanwhile.
 What it does not count: the work inside C functions (numpy, ``heapq``,
 ``next`` on a block iterator, allocations), which the bytecodes only call;
 a bytecode costs about 70 machine instructions on average in PosteMobile
-(``valgrind --tool=callgrind``: about 99,000 instructions a leg for about
-1,400 bytecodes). So it ranks Python-level costs and checks that a change
-removed the bytecodes it meant to remove; time still decides whether it paid.
-The traced run is about 30 times slower than the plain one, and the
-arithmetic is the same: the legs recorded are those of the untraced run.
+(``valgrind --tool=callgrind``: about 105,000 instructions a leg for about
+1,400 bytecodes), and simple ones far less. So it ranks Python-level costs and
+checks that a change removed the bytecodes it meant to remove; instructions or
+time decide whether it paid. The traced run is about 90 times slower than the
+plain one (PosteMobile 8:00 to 12:00: 0.15 s of CPU untraced, about 13 s
+traced), and runs the same events: the legs it counts are those of the
+untraced run (``tests/test_bench_bytecodes.py``).
 
 Usage: ``./dev python benchmarks/bench_bytecodes.py [--scenario postemobile]
 [--start 480] [--stop 720] [--top 30]``: by default PosteMobile's first day,
@@ -36,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from sim import load_config  # noqa: E402
 from sim.core.rng import Streams  # noqa: E402
-from sim.model import Model, build  # noqa: E402
+from sim.model import build  # noqa: E402
 
 Where = tuple[str, str]  # (file relative to the project or site-packages, function)
 
@@ -61,12 +63,6 @@ def _where(code) -> Where:
     return name, code.co_name
 
 
-def _recorded(model: Model) -> int:
-    """Legs the contact log has taken so far (sent, converted or pending)."""
-    log = model.log
-    return log.count + log._pending + len(log._rows)
-
-
 def count(scenario: str, start: float, stop: float, overrides: list[str] | None = None) -> Counts:
     """Run ``scenario`` untraced to minute ``start``, then count what runs until ``stop``.
 
@@ -80,7 +76,7 @@ def count(scenario: str, start: float, stop: float, overrides: list[str] | None 
     model = build(cfg, Streams(cfg.seed, 0), lambda _cols: None, lambda _rows: None)
     if start > 0:
         model.env.run(until=start)
-    before = _recorded(model)
+    before = model.log.recorded
     ops: collections.Counter[Where] = collections.Counter()
     calls: collections.Counter[Where] = collections.Counter()
 
@@ -97,7 +93,7 @@ def count(scenario: str, start: float, stop: float, overrides: list[str] | None 
         model.env.run(until=stop)
     finally:
         sys.settrace(None)
-    legs = _recorded(model) - before
+    legs = model.log.recorded - before
     if legs == 0:
         raise ValueError(f"{scenario}: no contact leg ended between minute {start} and {stop}")
     return Counts(legs, ops, calls)

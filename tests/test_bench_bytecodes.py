@@ -3,6 +3,9 @@
 import pytest
 
 from benchmarks.bench_bytecodes import count, report
+from sim import load_config
+from sim.core.rng import Streams
+from sim.model import build
 
 WINDOW = (480.0, 510.0)  # half an hour of PosteMobile's busy morning
 LOG_RECORD = ("sim/metrics/records.py", "record")
@@ -19,6 +22,16 @@ def test_the_same_run_counts_the_same(morning):
     assert again.legs == morning.legs
     assert again.ops == morning.ops
     assert again.calls == morning.calls
+
+
+def test_tracing_counts_the_legs_of_the_untraced_run(morning):
+    over = [f"horizon={WINDOW[1]!r}", "keep_records=false", "progress=false", "plots=false"]
+    cfg = load_config("postemobile", over)
+    model = build(cfg, Streams(cfg.seed, 0), lambda _cols: None, lambda _rows: None)
+    model.env.run(until=WINDOW[0])
+    before = model.log.recorded
+    model.env.run(until=WINDOW[1])
+    assert model.log.recorded - before == morning.legs
 
 
 def test_every_leg_is_one_record_of_the_contact_log(morning):

@@ -89,6 +89,11 @@ class ContactLog:
         self._pending = 0
         self.count = 0
 
+    @property
+    def recorded(self) -> int:
+        """Records taken so far: sent to the sink (``count``) or still waiting in a batch."""
+        return self.count + self._pending + len(self._rows)
+
     def record(self, c: Contact, outcome: int, t_end: float) -> None:
         """Record contact ``c`` leaving with ``outcome`` at ``t_end`` (NaN if still open)."""
         rows = self._rows
