@@ -17,7 +17,7 @@ def listing(ceval: int, compare: int, heap: int, draws: int) -> str:
             "Ir",
             f"{total:,} (100.0%)  PROGRAM TOTALS",
             "Ir                      file:function",
-            f"{ceval:,} (50.00%)  build/Python-3.11.7/Python/ceval.c:_PyEval_EvalFrameDefault {LIB}",
+            f"{ceval:,} (50.00%)  build/Python/ceval.c:_PyEval_EvalFrameDefault {LIB}",
             f"   {compare:,} ( 5.60%)  build/Objects/floatobject.c:float_richcompare {LIB}",
             f"{heap:,} ( 0.10%)  build/Modules/_heapqmodule.c:siftup {LIB}",
             f"  {draws:,} ( 0.01%)  ???:__pyx_f_5numpy_6random_pcg64_double [/x/_pcg64.so]",
