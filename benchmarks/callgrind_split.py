@@ -31,7 +31,7 @@ from collections.abc import Callable
 LINE = re.compile(r"\s*([\d,]+) \([ \d.]+%\)\s+(.*)")
 
 GROUPS: dict[str, Callable[[str], bool]] = {
-    "bytecode evaluation": lambda f: f.split(":")[1].startswith("_PyEval_EvalFrameDefault"),
+    "bytecode evaluation": lambda f: f.partition(":")[2].startswith("_PyEval_EvalFrameDefault"),
     "comparisons": lambda f: "richcompare" in f.lower(),
     "event heap (heapq)": lambda f: f.startswith("_heapqmodule"),
     "frames and calls": lambda f: any(
@@ -72,7 +72,7 @@ def group(costs: dict[str, int]) -> dict[str, int]:
     """The costs summed by :data:`GROUPS` (a function in the first group that takes it)."""
     sums = dict.fromkeys([*GROUPS, "other"], 0)
     for name, cost in costs.items():
-        key = next((g for g, belongs in GROUPS.items() if ":" in name and belongs(name)), "other")
+        key = next((g for g, belongs in GROUPS.items() if belongs(name)), "other")
         sums[key] += cost
     return sums
 
