@@ -52,14 +52,28 @@ GROUPS: dict[str, Callable[[str], bool]] = {
 
 
 def self_costs(annotated: str) -> dict[str, int]:
-    """Self instructions by ``file:function`` from ``callgrind_annotate`` output."""
+    """Self instructions by ``file:function`` from ``callgrind_annotate`` output.
+
+    Only the function table is read: from its ``file:function`` header to the
+    first blank line. What follows it, the per-line costs of annotated source
+    files (``callgrind_annotate`` adds them wherever a profiled source is on
+    disk, Cython's generated C for one), would count the same instructions twice.
+    """
     costs: dict[str, int] = {}
-    for line in annotated.splitlines():
+    lines = iter(annotated.splitlines())
+    for line in lines:
+        if line.rstrip().endswith("file:function"):
+            break
+    for line in lines:
         m = LINE.match(line)
-        if m is None or "PROGRAM TOTALS" in line:
+        if m is None:
+            if not line.strip():
+                break
             continue
         name = m.group(2).split(" [")[0].rsplit("/", 1)[-1]
         costs[name] = costs.get(name, 0) + int(m.group(1).replace(",", ""))
+    if not costs:
+        raise ValueError("no function table (a 'file:function' header) in the listing")
     return costs
 
 
@@ -93,7 +107,7 @@ def report(costs: dict[str, int], legs: int, top: int = 20) -> list[str]:
 
 def annotate(path: str) -> str:
     """``callgrind_annotate``'s listing of a profile, every function included."""
-    cmd = ["callgrind_annotate", "--threshold=100", path]
+    cmd = ["callgrind_annotate", "--threshold=100", "--auto=no", path]
     return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
 
 

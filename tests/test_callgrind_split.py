@@ -35,6 +35,30 @@ def test_self_costs_reads_each_function_once_without_the_totals() -> None:
     }
 
 
+def test_self_costs_stops_at_the_table_and_skips_annotated_source() -> None:
+    """Lines of an auto-annotated source file after the table would count instructions twice."""
+    annotated = "\n".join(
+        [
+            listing(1_000, 200, 30, 4),
+            "",
+            "-" * 80,
+            "-- Auto-annotated source: /build/sim/outcomes/satisfaction.c",
+            "-" * 80,
+            "Ir",
+            "-- line 125 ----------------------------------------",
+            "    7,000 ( 0.10%)  __pyx_v_x = __pyx_v_m0 + __pyx_v_m1;",
+            "      .           }",
+        ]
+    )
+    assert self_costs(annotated) == self_costs(listing(1_000, 200, 30, 4))
+    assert sum(self_costs(annotated).values()) == 1_234
+
+
+def test_self_costs_refuses_a_listing_without_a_function_table() -> None:
+    with pytest.raises(ValueError, match="no function table"):
+        self_costs("Ir\n5,000 (100.0%)  PROGRAM TOTALS\n")
+
+
 def test_the_difference_cancels_the_start_up_and_groups_what_is_left() -> None:
     long = self_costs(listing(5_000_000, 700_000, 30_000, 9_000))
     short = self_costs(listing(1_000_000, 100_000, 10_000, 1_000))
